@@ -1,0 +1,1 @@
+"""Xinrongbao (信融宝) GraphQL backend-for-frontend."""

@@ -1,0 +1,3 @@
+from bff.cli import main
+
+main()

@@ -1,0 +1,77 @@
+"""The Starlette application: `/graphql`, health and readiness, metrics."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+
+from bff import db
+from bff.config import Settings
+from bff.context import Services
+from bff.graphql_app import BffGraphQL
+from bff.integrations.http import create_session
+from bff.integrations.upstreams import Upstreams
+
+logger = logging.getLogger("bff.app")
+
+
+async def healthz(request: Request) -> Response:
+    """Liveness: the process answers."""
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> Response:
+    """Readiness: the database answers and every migration is applied."""
+    try:
+        await db.ping()
+        pending = await db.pending_migrations()
+    except db.DatabaseError as exc:
+        logger.warning("not ready: %s", exc)
+        return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
+    if pending:
+        return JSONResponse({"status": "unavailable", "pendingMigrations": pending}, status_code=503)
+    return JSONResponse({"status": "ok"})
+
+
+async def metrics(request: Request) -> Response:
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette:
+    """The ASGI app. With `manage_database`, the lifespan opens and closes the database connection."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if manage_database:
+            await db.init_db(settings.database_url)
+        session = create_session(
+            connect=settings.upstream_connect_timeout,
+            read=settings.upstream_read_timeout,
+            total=settings.upstream_total_timeout,
+        )
+        app.state.services = Services(settings=settings, upstreams=Upstreams.from_settings(session, settings))
+        try:
+            yield
+        finally:
+            await session.close()
+            if manage_database:
+                await db.close_db()
+
+    graphql = BffGraphQL()
+    return Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/metrics", metrics),
+        ],
+        lifespan=lifespan,
+    )

@@ -1,0 +1,205 @@
+"""`bff`: demo, serve, sandbox, token, migrate."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from datetime import timedelta
+
+import uvicorn
+
+from bff import db
+from bff.auth import Role, mint_token
+from bff.config import ConfigError, Settings, load_settings
+
+DEMO_SUPPLIER = "GD-BOTH"
+DEMO_DATABASE = "sqlite://bff-demo.sqlite3"
+FIRST_QUERY = (
+    "{ viewer { name eligibility { eligible reasons { code } } "
+    "orders(first: 20) { edges { node { orderNo source status amount } } } } }"
+)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        code = args.handler(args)
+    except ConfigError as exc:
+        print(f"bff: {exc}", file=sys.stderr)
+        code = 2
+    except db.DatabaseError as exc:
+        print(f"bff: {exc}", file=sys.stderr)
+        code = 1
+    sys.exit(code)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="bff", description="Xinrongbao (信融宝) GraphQL backend-for-frontend."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = commands.add_parser(
+        "demo",
+        help="everything in one process: sandbox upstreams, SQLite, GraphiQL",
+        description="Run the graph on an embedded SQLite database against in-process sandbox upstreams, "
+        "and print the GraphiQL URL and a demo bearer token. Needs nothing else running.",
+    )
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8000, help="GraphQL port (default 8000)")
+    demo.add_argument("--sandbox-port", type=int, default=0, help="sandbox port (default: any free port)")
+    demo.add_argument("--database-url", default=DEMO_DATABASE, help=f"default {DEMO_DATABASE}")
+    demo.set_defaults(handler=_demo)
+
+    serve = commands.add_parser(
+        "serve",
+        help="production server, configured by BFF_* environment variables",
+        description="Serve the graph. All configuration comes from BFF_* environment variables (see README); "
+        "refuses to start on a bad setting or an unmigrated database.",
+    )
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(handler=_serve)
+
+    sandbox = commands.add_parser(
+        "sandbox",
+        help="only the mall, MRO and WeBank simulators",
+        description="Serve the mall (/mall), MRO (/mro) and WeBank (/webank) sandbox APIs on one port.",
+    )
+    sandbox.add_argument("--host", default="127.0.0.1")
+    sandbox.add_argument("--port", type=int, default=9100)
+    sandbox.set_defaults(handler=_sandbox)
+
+    token = commands.add_parser(
+        "token",
+        help="mint a development bearer token",
+        description="Print an HS256 token signed with BFF_JWT_SECRET for supplier CODE.",
+    )
+    token.add_argument("code", metavar="CODE", help="supplier code, e.g. GD-BOTH")
+    token.add_argument("--role", choices=[role.value for role in Role], default=Role.SUPPLIER.value)
+    token.add_argument("--hours", type=float, default=12.0, help="validity in hours (default 12)")
+    token.set_defaults(handler=_token)
+
+    migrate = commands.add_parser(
+        "migrate",
+        help="apply the database migrations to BFF_DATABASE_URL",
+        description="Apply every pending migration to BFF_DATABASE_URL and print what was applied.",
+    )
+    migrate.set_defaults(handler=_migrate)
+    return parser
+
+
+def _token(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    print(
+        mint_token(
+            settings.jwt_secret,
+            args.code,
+            role=Role(args.role),
+            ttl=timedelta(hours=args.hours),
+            audience=settings.jwt_audience,
+        )
+    )
+    return 0
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    applied = asyncio.run(db.migrate(settings.database_url))
+    where = db.redact_url(settings.database_url)
+    print(f"applied {len(applied)} migration(s) to {where}" + "".join(f"\n  {name}" for name in applied))
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    pending = asyncio.run(db.pending_migrations(settings.database_url))
+    if pending:
+        print(
+            f"bff: the database at {db.redact_url(settings.database_url)} is not migrated "
+            f"({len(pending)} pending: {', '.join(pending)}). Run `bff migrate` first.",
+            file=sys.stderr,
+        )
+        return 1
+    if settings.uses_dev_secrets:
+        logging.getLogger("bff").warning("BFF_JWT_SECRET or BFF_WEBANK_SECRET is the development default")
+    _run_app(settings, args.host, args.port)
+    return 0
+
+
+def _sandbox(args: argparse.Namespace) -> int:
+    from bff.sandbox import start_sandbox
+
+    settings = load_settings()
+    sandbox = start_sandbox(
+        args.host, args.port, webank_app_id=settings.webank_app_id, webank_secret=settings.webank_secret
+    )
+    print(f"sandbox upstreams on {sandbox.url}:")
+    print(
+        f"  BFF_MALL_URL={sandbox.mall_url}\n  BFF_MRO_URL={sandbox.mro_url}\n  BFF_WEBANK_URL={sandbox.webank_url}"
+    )
+    _wait_for_signal()
+    sandbox.stop()
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from bff.sandbox import start_sandbox
+
+    base = load_settings(database_url=args.database_url)
+    sandbox = start_sandbox(
+        args.host, args.sandbox_port, webank_app_id=base.webank_app_id, webank_secret=base.webank_secret
+    )
+    settings = load_settings(
+        database_url=args.database_url,
+        mall_url=sandbox.mall_url,
+        mro_url=sandbox.mro_url,
+        webank_url=sandbox.webank_url,
+        public_url=f"http://{args.host}:{args.port}",
+    )
+    asyncio.run(db.migrate(settings.database_url))
+    token = mint_token(settings.jwt_secret, DEMO_SUPPLIER, ttl=timedelta(days=7))
+    operator = mint_token(settings.jwt_secret, "OPS", role=Role.OPERATOR, ttl=timedelta(days=7))
+    url = f"http://{args.host}:{args.port}/graphql"
+    print(
+        f"\nXinrongbao BFF demo\n"
+        f"  GraphiQL:        {url}\n"
+        f"  sandbox:         {sandbox.url} (mall, MRO, WeBank)\n"
+        f"  database:        {db.redact_url(settings.database_url)}\n\n"
+        f"Demo supplier {DEMO_SUPPLIER}; paste into GraphiQL's Headers tab:\n"
+        f'  {{"Authorization": "Bearer {token}"}}\n\n'
+        f"Operator token (for supplier(code: ...)):\n  Bearer {operator}\n\n"
+        f"First query:\n  {FIRST_QUERY}\n",
+        flush=True,
+    )
+    try:
+        _run_app(settings, args.host, args.port)
+    finally:
+        sandbox.stop()
+    return 0
+
+
+def _run_app(settings: Settings, host: str, port: int) -> None:
+    from bff.app import create_app
+
+    uvicorn.run(
+        create_app(settings), host=host, port=port, log_level=settings.log_level.lower(), lifespan="on"
+    )
+
+
+def _wait_for_signal() -> None:
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    stop.wait()
+
+
+if __name__ == "__main__":
+    main()

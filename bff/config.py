@@ -1,0 +1,75 @@
+"""Settings from `BFF_*` environment variables, validated once at start-up."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_JWT_SECRET = "dev-only-jwt-secret-change-me-0123456789"
+DEV_WEBANK_SECRET = "dev-only-webank-secret-0123456789"
+
+HttpUrl = Annotated[str, Field(pattern=r"^https?://[^\s/]+(/\S*)?$")]
+
+
+class ConfigError(Exception):
+    """A missing or malformed setting; the message names the variable and what is expected."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BFF_", extra="ignore", frozen=True)
+
+    database_url: str = "sqlite://bff.sqlite3"
+    redis_url: str | None = None
+    jwt_secret: str = Field(default=DEV_JWT_SECRET, min_length=32)
+    jwt_audience: str | None = None
+    webank_app_id: str = "xinrongbao-dev"
+    webank_secret: str = Field(default=DEV_WEBANK_SECRET, min_length=16)
+    mall_url: HttpUrl = "http://127.0.0.1:9100/mall"
+    mro_url: HttpUrl = "http://127.0.0.1:9100/mro"
+    webank_url: HttpUrl = "http://127.0.0.1:9100/webank"
+    public_url: HttpUrl = "http://127.0.0.1:8000"
+
+    upstream_connect_timeout: float = Field(default=2.0, gt=0)
+    upstream_read_timeout: float = Field(default=5.0, gt=0)
+    upstream_total_timeout: float = Field(default=10.0, gt=0)
+
+    ratio_pending_shipment: Decimal = Field(default=Decimal("0.5"), gt=0, le=1)
+    ratio_processing: Decimal = Field(default=Decimal("0.8"), gt=0, le=1)
+    ratio_pending_receipt: Decimal = Field(default=Decimal("0.8"), gt=0, le=1)
+
+    log_level: str = "INFO"
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        if not value.startswith(("sqlite://", "postgres://", "postgresql://")):
+            raise ValueError("must start with sqlite:// or postgres://")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _known_redis(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must start with redis://")
+        return value
+
+    @property
+    def uses_dev_secrets(self) -> bool:
+        return self.jwt_secret == DEV_JWT_SECRET or self.webank_secret == DEV_WEBANK_SECRET
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the environment; a bad value becomes one `ConfigError` naming every offending variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            name = "BFF_" + "_".join(str(part) for part in error["loc"]).upper()
+            problems.append(f"{name}: {error['msg']}")
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems)) from None

@@ -1,0 +1,70 @@
+"""The per-request context: who asks, fresh loaders, and the process-wide services."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+
+from bff.auth import Viewer
+from bff.config import Settings
+from bff.domain.calendar import today_in_shanghai
+from bff.errors import AuthenticationError, ForbiddenError
+from bff.integrations.upstreams import Upstreams
+from bff.loaders import Loaders
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """Built once per process in the app lifespan."""
+
+    settings: Settings
+    upstreams: Upstreams
+
+
+@dataclass(slots=True)
+class Context:
+    services: Services
+    loaders: Loaders
+    viewer_or_error: Viewer | AuthenticationError
+    client_ip: str | None = None
+    user_agent: str | None = None
+    request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    # graphql-transport-ws puts the `connection_init` payload here before `on_ws_connect` runs.
+    connection_params: dict[str, object] | None = None
+
+    @classmethod
+    def build(
+        cls,
+        services: Services,
+        viewer_or_error: Viewer | AuthenticationError,
+        *,
+        client_ip: str | None = None,
+        user_agent: str | None = None,
+    ) -> Context:
+        return cls(
+            services=services,
+            loaders=Loaders.build(services.upstreams),
+            viewer_or_error=viewer_or_error,
+            client_ip=client_ip,
+            user_agent=user_agent,
+        )
+
+    @property
+    def settings(self) -> Settings:
+        return self.services.settings
+
+    @property
+    def viewer(self) -> Viewer:
+        if isinstance(self.viewer_or_error, AuthenticationError):
+            raise self.viewer_or_error
+        return self.viewer_or_error
+
+    def require_operator(self) -> Viewer:
+        viewer = self.viewer
+        if not viewer.is_operator:
+            raise ForbiddenError("Only platform operators may look up other suppliers.")
+        return viewer
+
+    def today(self) -> date:
+        return today_in_shanghai()

@@ -1,0 +1,190 @@
+"""Database wiring: the tortoise configuration, start-up and shutdown, migrations and a ping.
+
+`init_db` makes the connection visible to every task (tortoise 1.x otherwise binds it to the initialising
+task's context). `migrate` and `pending_migrations(url)` work through a short-lived context of their own,
+so they can run before, after or beside `init_db` without disturbing it. Errors of the driver become one
+`DatabaseError` whose message never contains the password.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any, TypeVar
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+from tortoise import Tortoise
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.backends.base.executor import EXECUTOR_CACHE
+from tortoise.context import TortoiseContext, get_current_context
+from tortoise.exceptions import BaseORMException
+from tortoise.migrations.executor import MigrationExecutor, PlanStep
+
+from bff.config import Settings
+
+APP_LABEL = "models"
+MODELS_MODULES = ["bff.models"]
+MIGRATIONS_MODULE = "bff.migrations"
+CONNECTION = "default"
+
+T = TypeVar("T")
+
+
+class DatabaseError(Exception):
+    """The database is unreachable, misconfigured or refused a statement; the message names the problem."""
+
+
+def _apps_config() -> dict[str, dict[str, Any]]:
+    return {
+        APP_LABEL: {
+            "models": list(MODELS_MODULES),
+            "migrations": MIGRATIONS_MODULE,
+            "default_connection": CONNECTION,
+        }
+    }
+
+
+def tortoise_config(database_url: str) -> dict[str, Any]:
+    """The tortoise configuration for `database_url` (one connection, app `models` with its migrations)."""
+    return {
+        "connections": {CONNECTION: database_url},
+        "apps": _apps_config(),
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+# For the `tortoise` CLI (`[tool.tortoise]` in pyproject.toml): `tortoise makemigrations` only reads the
+# models; `tortoise migrate`/`history` would use BFF_DATABASE_URL (`bff migrate` is the supported way).
+TORTOISE_ORM = tortoise_config(
+    os.environ.get("BFF_DATABASE_URL", str(Settings.model_fields["database_url"].default))
+)
+
+
+def redact_url(database_url: str) -> str:
+    """`database_url` with its password replaced by `***`, fit for messages and logs."""
+    parts = urlsplit(database_url)
+    userinfo, at, hostport = parts.netloc.rpartition("@")
+    if not at or ":" not in userinfo:
+        return database_url
+    user = userinfo.split(":", 1)[0]
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{hostport}"))
+
+
+def _password(database_url: str | None) -> str | None:
+    userinfo, at, _ = urlsplit(database_url or "").netloc.rpartition("@")
+    return userinfo.split(":", 1)[1] if at and ":" in userinfo else None
+
+
+def _describe(exc: BaseException, database_url: str | None) -> str:
+    text = str(exc) or type(exc).__name__
+    if password := _password(database_url):
+        for secret in {password, unquote(password)}:
+            text = text.replace(secret, "***")
+    return f"{type(exc).__name__}: {text}"
+
+
+# What the drivers raise when the server is away, refuses us, or refuses a statement. `sqlite3.Error`
+# and asyncpg's errors mostly arrive wrapped in tortoise's `BaseORMException` but not always (connecting).
+_DRIVER_ERRORS: tuple[type[BaseException], ...] = (BaseORMException, OSError, sqlite3.Error)
+try:
+    import asyncpg  # type: ignore[import-untyped]  # no stubs; only its exception classes are used
+
+    _DRIVER_ERRORS += (asyncpg.PostgresError, asyncpg.InterfaceError)
+except ImportError:  # pragma: no cover - asyncpg is a dependency; SQLite-only installs still work
+    pass
+
+
+async def _mapped(action: str, database_url: str | None, call: Callable[[], Awaitable[T]]) -> T:
+    try:
+        return await call()
+    except DatabaseError:
+        raise
+    except _DRIVER_ERRORS as exc:
+        where = f" ({redact_url(database_url)})" if database_url else ""
+        raise DatabaseError(f"could not {action}{where}: {_describe(exc, database_url)}") from None
+
+
+async def init_db(database_url: str) -> None:
+    """Set the application's connection to `database_url`, visible to every task; creates no tables.
+
+    Connecting happens on the first query (`ping()` checks it). Calling it again replaces the connection.
+    """
+
+    async def init() -> None:
+        ctx = get_current_context()
+        if ctx is not None and ctx.inited:
+            await ctx.close_connections()  # a previous init_db in this process (tests, reloads)
+        # Tortoise caches each model's INSERT/DELETE SQL per connection *name*, not per dialect: after
+        # SQLite, a PostgreSQL connection also named "default" would get `?` placeholders.
+        EXECUTOR_CACHE.clear()
+        await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
+
+    await _mapped("initialise the database", database_url, init)
+
+
+async def close_db() -> None:
+    """Close every connection opened by `init_db`; safe to call when nothing is open."""
+    await Tortoise.close_connections()
+
+
+def _connection() -> BaseDBAsyncClient:
+    ctx = get_current_context()
+    if ctx is None or not ctx.inited:
+        raise DatabaseError("the database is not initialised: call init_db() first")
+    return ctx.db(CONNECTION)
+
+
+async def ping() -> None:
+    """Run `SELECT 1` on the current connection (readiness)."""
+    await _mapped("reach the database", None, lambda: _connection().execute_query("SELECT 1"))
+
+
+@asynccontextmanager
+async def _own_context(database_url: str) -> AsyncIterator[BaseDBAsyncClient]:
+    """A private tortoise context on `database_url`, current only inside the block."""
+    async with TortoiseContext() as ctx:
+        await ctx.init(config=tortoise_config(database_url))
+        yield ctx.db(CONNECTION)
+
+
+def _executor(connection: BaseDBAsyncClient) -> MigrationExecutor:
+    return MigrationExecutor(connection, _apps_config())
+
+
+def _names(plan: list[PlanStep]) -> list[str]:
+    return [f"{step.migration.app_label}.{step.migration.name}" for step in plan if not step.backward]
+
+
+async def _plan(connection: BaseDBAsyncClient) -> list[str]:
+    # The recorder reads "nothing applied" from any failing query; a ping first tells an unreachable
+    # database apart from an unmigrated one.
+    await connection.execute_query("SELECT 1")
+    return _names(await _executor(connection).plan())
+
+
+async def migrate(database_url: str) -> list[str]:
+    """Apply the pending migrations to `database_url`; returns their names (`models.0001_initial`, …)."""
+
+    async def run() -> list[str]:
+        async with _own_context(database_url) as connection:
+            pending = await _plan(connection)
+            if pending:
+                await _executor(connection).migrate()
+            return pending
+
+    return await _mapped("migrate the database", database_url, run)
+
+
+async def pending_migrations(database_url: str | None = None) -> list[str]:
+    """Names of the migrations not yet applied, on `database_url` or (None) on the current connection."""
+    if database_url is None:
+        return await _mapped("read the applied migrations", None, lambda: _plan(_connection()))
+
+    async def run() -> list[str]:
+        async with _own_context(database_url) as connection:
+            return await _plan(connection)
+
+    return await _mapped("read the applied migrations", database_url, run)

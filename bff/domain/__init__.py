@@ -1,0 +1,1 @@
+"""Domain rules and records: plain Python, no GraphQL, no HTTP."""

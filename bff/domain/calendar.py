@@ -1,0 +1,32 @@
+"""Calendar arithmetic for the business rules: calendar months with month-end clamping, Shanghai dates."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def add_months(d: date, n: int) -> date:
+    """`d` moved by `n` calendar months (negative goes back); a day past the month's end becomes its last day.
+
+    2024-02-29 + 12 months is 2025-02-28 and 2024-08-31 − 6 months is 2024-02-29.
+    """
+    month_index = d.year * 12 + (d.month - 1) + n
+    year, month0 = divmod(month_index, 12)
+    month = month0 + 1
+    last_day = calendar.monthrange(year, month)[1]
+    return date(year, month, min(d.day, last_day))
+
+
+def shanghai_date(moment: datetime) -> date:
+    """The date of `moment` in Asia/Shanghai; a naive datetime is taken as Shanghai wall-clock time."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        return moment.date()
+    return moment.astimezone(SHANGHAI).date()
+
+
+def today_in_shanghai() -> date:
+    return datetime.now(SHANGHAI).date()

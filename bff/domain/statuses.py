@@ -1,0 +1,69 @@
+"""Statuses and kinds of the platform-side records, shared by the models and the domain rules.
+
+Migrations import these classes by path, so they stay here; adding a member is fine (the columns are
+sized with room to spare), renaming a value needs a data migration.
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class EntryPoint(enum.StrEnum):
+    """Where the supplier entered Xinrongbao; recorded for analytics."""
+
+    FINTECH_HOME_BANNER = "FINTECH_HOME_BANNER"  # 数科首页banner
+    SUPPLIER_ORDER_LIST = "SUPPLIER_ORDER_LIST"  # 供应商订单列表页
+    MRO_ORDER_MANAGEMENT = "MRO_ORDER_MANAGEMENT"  # MRO后台订单管理
+    YZW_HOME_BANNER = "YZW_HOME_BANNER"  # 云筑首页banner
+    FINTECH_PRODUCT_ENTRY = "FINTECH_PRODUCT_ENTRY"  # 数科产品入口
+
+
+class AdmissionStatus(enum.StrEnum):
+    AGREED = "AGREED"
+    OPENED = "OPENED"
+    REGISTERING = "REGISTERING"
+    VERIFIED = "VERIFIED"
+    APPROVED = "APPROVED"
+    REJECTED = "REJECTED"
+
+
+class ApplicationStatus(enum.StrEnum):
+    """Lifecycle of an order-financing application."""
+
+    PENDING_PUSH = "PENDING_PUSH"  # claims won, orders not yet pushed to WeBank
+    HANDED_OVER = "HANDED_OVER"  # pushed; the supplier continues on WeBank's financing page
+    LOAN_CREATED = "LOAN_CREATED"  # WeBank reported `loan.applied` for its batch
+    EXPIRED = "EXPIRED"  # abandoned; its order claims are freed
+    FAILED = "FAILED"  # the push was refused; its order claims are freed
+
+
+class LoanKind(enum.StrEnum):
+    ORDER = "ORDER"
+    CREDIT = "CREDIT"
+
+
+class LoanStatus(enum.StrEnum):
+    PROCESSING = "PROCESSING"
+    DISBURSED = "DISBURSED"
+    FAILED = "FAILED"
+    OVERDUE = "OVERDUE"
+    SETTLED = "SETTLED"
+
+
+class InstallmentStatus(enum.StrEnum):
+    PENDING = "PENDING"
+    PAID = "PAID"
+    OVERDUE = "OVERDUE"
+
+
+class RepaymentKind(enum.StrEnum):
+    SCHEDULED = "SCHEDULED"
+    ACTIVE = "ACTIVE"
+    EARLY_SETTLEMENT = "EARLY_SETTLEMENT"
+
+
+class OutboxStatus(enum.StrEnum):
+    PENDING = "PENDING"
+    DELIVERED = "DELIVERED"
+    FAILED = "FAILED"  # gave up after the last attempt; needs an operator

@@ -1,0 +1,60 @@
+"""The exception tree. Every error a client may see carries a stable `code` (GraphQL `extensions.code`).
+
+    BffError
+    ├── AuthenticationError        UNAUTHENTICATED   no, malformed, expired or wrongly signed token
+    ├── ForbiddenError             FORBIDDEN         authenticated, but not allowed (e.g. operator-only)
+    ├── InvalidInputError          BAD_USER_INPUT    malformed argument: bad id, cursor or page size
+    ├── NotFoundError              NOT_FOUND         a record the request depends on does not exist
+    └── UpstreamError              UPSTREAM_UNAVAILABLE   mall, MRO or WeBank failed; `system` names which
+        ├── UpstreamUnavailableError                    timeout, refused connection, 5xx
+        └── UpstreamResponseError                       answered, but with an error or a shape we cannot read
+
+Business refusals (not eligible, limit exhausted, …) are not exceptions of this tree: they are `userErrors`
+data in mutation payloads. Anything outside this tree is masked before it reaches a client.
+"""
+
+from __future__ import annotations
+
+
+class BffError(Exception):
+    code = "INTERNAL_SERVER_ERROR"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class AuthenticationError(BffError):
+    code = "UNAUTHENTICATED"
+
+
+class ForbiddenError(BffError):
+    code = "FORBIDDEN"
+
+
+class InvalidInputError(BffError):
+    code = "BAD_USER_INPUT"
+
+
+class NotFoundError(BffError):
+    code = "NOT_FOUND"
+
+
+class UpstreamError(BffError):
+    code = "UPSTREAM_UNAVAILABLE"
+
+    def __init__(self, system: str, message: str) -> None:
+        super().__init__(f"{system}: {message}")
+        self.system = system
+
+
+class UpstreamUnavailableError(UpstreamError):
+    """The upstream did not answer in time, refused the connection, or failed with a 5xx."""
+
+
+class UpstreamResponseError(UpstreamError):
+    """The upstream answered with an error, or with a body this adapter cannot read."""
+
+    def __init__(self, system: str, message: str, *, status: int | None = None) -> None:
+        super().__init__(system, message)
+        self.status = status

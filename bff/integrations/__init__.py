@@ -1,0 +1,1 @@
+"""Upstream adapters: mall, MRO and WeBank, each mapped into `bff.domain.records`."""

@@ -1,0 +1,179 @@
+"""WeBank's partner API (微业贷-供应商专属贷款): signed requests, request ids on every POST.
+
+A POST carries the caller's stable `X-WB-Request-Id`: the bank treats a repeated id as the same request,
+which is what makes retrying a push safe. Nothing here retries by itself; the outbox decides.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import aiohttp
+
+from bff.domain.bank_records import (
+    BankLimit,
+    BankLoan,
+    LoanDocument,
+    OrderPushResult,
+    PayoffQuote,
+    PlanItem,
+    SupplierPushResult,
+)
+from bff.domain.money import parse_yuan
+from bff.errors import UpstreamResponseError
+from bff.integrations.http import JsonObject, parsing, request_json
+from bff.signing import REQUEST_ID_HEADER, signed_headers
+
+SYSTEM = "webank"
+MAX_LOANS_PER_CALL = 100
+
+
+class WebankClient:
+    def __init__(self, session: aiohttp.ClientSession, base_url: str, *, app_id: str, secret: str) -> None:
+        self._session = session
+        self._base_url = base_url.rstrip("/")
+        self._app_id = app_id
+        self._secret = secret
+
+    async def post(self, path: str, body: JsonObject, *, request_id: str) -> JsonObject:
+        """Send one signed POST; the outbox stores `path` and `body` and calls this to deliver them."""
+        raw = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+        headers = {
+            **signed_headers(self._app_id, self._secret, raw),
+            REQUEST_ID_HEADER: request_id,
+            "Content-Type": "application/json",
+        }
+        return await self._send("POST", path, data=raw, headers=headers)
+
+    async def push_supplier(self, body: JsonObject, *, request_id: str) -> SupplierPushResult:
+        answer = await self.post("/v1/suppliers/push", body, request_id=request_id)
+        with parsing(SYSTEM):
+            return SupplierPushResult(
+                apply_no=str(answer["apply_no"]), register_url=str(answer["register_url"])
+            )
+
+    async def submit_handler(self, credit_code: str, body: JsonObject, *, request_id: str) -> str:
+        answer = await self.post(f"/v1/suppliers/{credit_code}/handler", body, request_id=request_id)
+        with parsing(SYSTEM):
+            return str(answer["register_url"])
+
+    async def push_orders(self, body: JsonObject, *, request_id: str) -> OrderPushResult:
+        answer = await self.post("/v1/orders/push", body, request_id=request_id)
+        with parsing(SYSTEM):
+            return OrderPushResult(
+                batch_no=str(answer["batch_no"]), financing_url=str(answer["financing_url"])
+            )
+
+    async def credit_financing_url(self, credit_code: str) -> str:
+        answer = await self._get(f"/v1/suppliers/{credit_code}/credit-financing-url")
+        with parsing(SYSTEM):
+            return str(answer["url"])
+
+    async def limit(self, credit_code: str) -> BankLimit:
+        answer = await self._get(f"/v1/suppliers/{credit_code}/limit")
+        with parsing(SYSTEM):
+            return BankLimit(
+                status=str(answer["status"]),
+                total=_optional_yuan(answer.get("total")),
+                order_ratio=_optional_decimal(answer.get("order_ratio")),
+                credit_ratio=_optional_decimal(answer.get("credit_ratio")),
+                valid_until=_optional_date(answer.get("valid_until")),
+                reapply_after=_optional_date(answer.get("reapply_after")),
+            )
+
+    async def loans(self, loan_nos: Sequence[str]) -> list[BankLoan]:
+        found: list[BankLoan] = []
+        for start in range(0, len(loan_nos), MAX_LOANS_PER_CALL):
+            chunk = loan_nos[start : start + MAX_LOANS_PER_CALL]
+            answer = await self._get("/v1/loans", {"loan_nos": ",".join(chunk)})
+            with parsing(SYSTEM):
+                found.extend(_loan(item) for item in answer["loans"])
+        return found
+
+    async def payoff(self, loan_no: str, as_of: date) -> PayoffQuote:
+        answer = await self._get(f"/v1/loans/{loan_no}/payoff", {"date": as_of.isoformat()})
+        with parsing(SYSTEM):
+            return PayoffQuote(
+                as_of=as_of,
+                principal=parse_yuan(answer["principal"]),
+                interest=parse_yuan(answer["interest"]),
+                fee=parse_yuan(answer["fee"]),
+                total=parse_yuan(answer["total"]),
+            )
+
+    async def repayment_url(self, loan_no: str, kind: str) -> str:
+        answer = await self._get(f"/v1/loans/{loan_no}/repayment-url", {"kind": kind})
+        with parsing(SYSTEM):
+            return str(answer["url"])
+
+    async def _get(self, path: str, params: dict[str, str] | None = None) -> JsonObject:
+        return await self._send(
+            "GET", path, params=params, headers=signed_headers(self._app_id, self._secret, b"")
+        )
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, str] | None = None,
+        data: bytes | None = None,
+        headers: dict[str, str],
+    ) -> JsonObject:
+        status, body = await request_json(
+            self._session, SYSTEM, method, self._base_url + path, params=params, data=data, headers=headers
+        )
+        if status != 200:
+            code = body.get("code", "")
+            raise UpstreamResponseError(
+                SYSTEM, f"{path} answered HTTP {status} {code}".rstrip(), status=status
+            )
+        return body
+
+
+def _optional_yuan(value: Any) -> Decimal | None:
+    return None if value is None else parse_yuan(value)
+
+
+def _optional_decimal(value: Any) -> Decimal | None:
+    if value is None:
+        return None
+    parsed = Decimal(str(value))
+    if not parsed.is_finite():
+        raise ValueError(f"not a finite decimal: {value!r}")
+    return parsed
+
+
+def _optional_date(value: Any) -> date | None:
+    return None if value is None else date.fromisoformat(str(value)[:10])
+
+
+def _loan(item: dict[str, Any]) -> BankLoan:
+    return BankLoan(
+        loan_no=str(item["loan_no"]),
+        credit_code=str(item["credit_code"]),
+        kind=str(item["kind"]),
+        status=str(item["status"]),
+        amount=parse_yuan(item["amount"]),
+        outstanding_principal=parse_yuan(item["outstanding_principal"]),
+        annual_rate=_optional_decimal(item.get("annual_rate")),
+        term_months=int(item["term_months"]) if item.get("term_months") is not None else None,
+        plan=tuple(
+            PlanItem(
+                period=int(entry["period"]),
+                due_date=date.fromisoformat(entry["due_date"]),
+                principal=parse_yuan(entry["principal"]),
+                interest=parse_yuan(entry["interest"]),
+                status=str(entry["status"]),
+            )
+            for entry in item.get("plan") or ()
+        ),
+        documents=tuple(
+            LoanDocument(kind=str(doc["kind"]), title=str(doc["title"]), url=str(doc["url"]))
+            for doc in item.get("documents") or ()
+        ),
+    )

@@ -1,0 +1,1 @@
+"""Plain async functions behind the graph's fields: they return records or raise `bff.errors`."""

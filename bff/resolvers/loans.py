@@ -1,0 +1,153 @@
+"""A supplier's loans (newest first, keyset cursors), and what they say about orders and repayment."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from bff.context import Context
+from bff.domain.bank_records import BankLoan, PayoffQuote
+from bff.domain.calendar import SHANGHAI
+from bff.domain.money import fen_to_yuan
+from bff.domain.records import OrderKey, OrderRecord
+from bff.domain.statuses import InstallmentStatus, LoanKind, LoanStatus
+from bff.errors import InvalidInputError, NotFoundError
+from bff.loaders.records import LIVE_LOAN_STATUSES
+from bff.models import Installment, Loan, Repayment
+from bff.resolvers.cursors import decode_cursor, encode_cursor, page_size
+
+CURSOR_KIND = "loans"
+
+
+@dataclass(frozen=True, slots=True)
+class LoanEdgeRecord:
+    loan: Loan
+    cursor: str
+
+
+@dataclass(frozen=True, slots=True)
+class LoanListPage:
+    edges: tuple[LoanEdgeRecord, ...]
+    has_next_page: bool
+    total_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class RepaymentRecordSummary:
+    on_time_count: int
+    overdue_count: int
+    max_overdue_days: int
+    overdue_principal: Decimal
+
+
+def _cursor(loan: Loan) -> str:
+    return encode_cursor(CURSOR_KIND, {"t": loan.applied_at.isoformat(), "i": loan.id})
+
+
+async def list_loans(
+    context: Context,
+    supplier_code: str,
+    *,
+    statuses: Iterable[LoanStatus] | None,
+    kinds: Iterable[LoanKind] | None,
+    applied_from: date | None,
+    applied_to: date | None,
+    first: int | None,
+    after: str | None,
+) -> LoanListPage:
+    limit = page_size(first)
+    query = Loan.filter(supplier_code=supplier_code)
+    if statuses is not None:
+        query = query.filter(status__in=list(statuses))
+    if kinds is not None:
+        query = query.filter(kind__in=list(kinds))
+    if applied_from is not None:
+        query = query.filter(applied_at__gte=_start_of(applied_from))
+    if applied_to is not None:
+        query = query.filter(applied_at__lt=_start_of(applied_to, days=1))
+    total = await query.count()
+    if after is not None:
+        state = decode_cursor(CURSOR_KIND, after)
+        try:
+            applied_at, loan_id = datetime.fromisoformat(state["t"]), int(state["i"])
+        except (KeyError, TypeError, ValueError):
+            raise InvalidInputError("`after` is not a cursor this list gave out.") from None
+        # Keyset, not offset: a loan created while the client pages does not shift later pages.
+        query = query.filter(applied_at__lte=applied_at).exclude(applied_at=applied_at, id__gte=loan_id)
+    rows = await query.order_by("-applied_at", "-id").limit(limit + 1)
+    edges = tuple(LoanEdgeRecord(loan=row, cursor=_cursor(row)) for row in rows[:limit])
+    return LoanListPage(edges=edges, has_next_page=len(rows) > limit, total_count=total)
+
+
+def _start_of(day: date, *, days: int = 0) -> datetime:
+    return datetime.combine(day + timedelta(days=days), datetime.min.time(), tzinfo=SHANGHAI)
+
+
+async def load_loan(context: Context, loan_no: str) -> Loan | None:
+    loan = await context.loaders.loans.load(loan_no)
+    if loan is None or not context.viewer.may_read(loan.supplier_code):
+        return None
+    return loan
+
+
+async def loans_of_order(context: Context, order: OrderRecord) -> list[Loan]:
+    lines = await context.loaders.loan_orders_by_order.load(order.key)
+    return [line.loan for line in lines]
+
+
+async def financed_amount(context: Context, key: OrderKey) -> Decimal:
+    """What live loans finance on this order (failed and settled loans no longer do)."""
+    lines = await context.loaders.loan_orders_by_order.load(key)
+    return fen_to_yuan(sum(line.financed_fen for line in lines if line.loan.status in LIVE_LOAN_STATUSES))
+
+
+async def orders_of_loan(context: Context, loan: Loan) -> list[OrderRecord]:
+    lines = await context.loaders.loan_orders_by_loan.load(loan.id)
+    found = await context.loaders.orders.load_many([OrderKey(line.source, line.order_id) for line in lines])
+    return [order for order in found if order is not None]
+
+
+async def bank_view(context: Context, loan: Loan) -> BankLoan | None:
+    return await context.loaders.bank_loans.load(loan.loan_no)
+
+
+async def payoff_quote(context: Context, loan: Loan, as_of: date | None) -> PayoffQuote | None:
+    if loan.status not in (LoanStatus.DISBURSED, LoanStatus.OVERDUE):
+        return None
+    return await context.loaders.payoff_quotes.load((loan.loan_no, as_of or context.today()))
+
+
+async def repayment_record(context: Context, supplier_code: str) -> RepaymentRecordSummary:
+    installments: list[Installment] = await Installment.filter(loan__supplier_code=supplier_code)
+    loans = await Loan.filter(supplier_code=supplier_code, status=LoanStatus.OVERDUE)
+    today = context.today()
+    overdue_days = [(today - loan.overdue_since).days for loan in loans if loan.overdue_since is not None]
+    return RepaymentRecordSummary(
+        on_time_count=sum(1 for row in installments if row.status is InstallmentStatus.PAID),
+        overdue_count=sum(1 for row in installments if row.status is InstallmentStatus.OVERDUE),
+        max_overdue_days=max(overdue_days, default=0),
+        overdue_principal=fen_to_yuan(sum(loan.outstanding_principal_fen for loan in loans)),
+    )
+
+
+async def repayments_of_loan(context: Context, loan: Loan) -> list[Repayment]:
+    return await context.loaders.repayments_by_loan.load(loan.id)
+
+
+async def loan_of_repayment(context: Context, repayment: Repayment) -> Loan:
+    loan = await context.loaders.loans_by_id.load(repayment.loan_id)
+    if loan is None:  # the foreign key makes this impossible short of a broken database
+        raise NotFoundError(f"Repayment {repayment.repayment_no} has no loan.")
+    return loan
+
+
+async def load_repayment(context: Context, repayment_no: str) -> Repayment | None:
+    repayment = await Repayment.get_or_none(repayment_no=repayment_no)
+    if repayment is None:
+        return None
+    loan = await context.loaders.loans_by_id.load(repayment.loan_id)
+    if loan is None or not context.viewer.may_read(loan.supplier_code):
+        return None
+    return repayment

@@ -1,0 +1,151 @@
+"""The supplier's order list: mall and MRO merged newest first, behind one cursor.
+
+Both upstreams page by number and sort newest first. A cursor records how many orders of each system the
+client has consumed plus the position (time, system, id) of the last one. If new orders arrive between
+two pages, the offsets shift by the new orders; those (and any order at or before the cursor's position)
+are skipped, so a client never sees an order twice. The page may then hold fewer than `first` orders
+while `hasNextPage` stays true.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from bff.context import Context
+from bff.domain.records import OrderKey, OrderRecord, OrderSource, OrderStatus
+from bff.errors import InvalidInputError
+from bff.integrations.mall import MALL_STATUSES
+from bff.integrations.mro import MRO_STATUSES
+from bff.loaders import OrderWindow, OrderWindowRequest
+from bff.resolvers.cursors import decode_cursor, encode_cursor, page_size
+
+CURSOR_KIND = "orders"
+STATUSES_BY_SOURCE = {OrderSource.MALL: MALL_STATUSES, OrderSource.MRO: MRO_STATUSES}
+
+
+@dataclass(frozen=True, slots=True)
+class OrderEdgeRecord:
+    order: OrderRecord
+    cursor: str
+
+
+@dataclass(frozen=True, slots=True)
+class OrderListPage:
+    edges: tuple[OrderEdgeRecord, ...]
+    has_next_page: bool
+    total_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Position:
+    offsets: dict[OrderSource, int]
+    last: tuple[datetime, str, str] | None
+
+
+def _sort_key(order: OrderRecord) -> tuple[datetime, str, int, str]:
+    """Newest first; ties broken by system then by id, the same way on every page."""
+    numeric = int(order.key.id) if order.key.id.isdigit() else 0
+    return (order.created_at, order.source.value, numeric, order.key.id)
+
+
+def _is_after_position(order: OrderRecord, last: tuple[datetime, str, str] | None) -> bool:
+    if last is None:
+        return True
+    created_at, source, order_id = last
+    last_key = (created_at, source, int(order_id) if order_id.isdigit() else 0, order_id)
+    return _sort_key(order) < last_key
+
+
+def _decode_position(after: str | None) -> _Position:
+    if after is None:
+        return _Position(offsets={source: 0 for source in OrderSource}, last=None)
+    state = decode_cursor(CURSOR_KIND, after)
+    try:
+        offsets = {source: int(state["o"][source.value]) for source in OrderSource}
+        last_state = state["l"]
+        last = (datetime.fromisoformat(last_state[0]), str(last_state[1]), str(last_state[2]))
+    except (KeyError, TypeError, ValueError, IndexError):
+        raise InvalidInputError("`after` is not a cursor this list gave out.") from None
+    if any(offset < 0 for offset in offsets.values()):
+        raise InvalidInputError("`after` is not a cursor this list gave out.")
+    return _Position(offsets=offsets, last=last)
+
+
+def _encode_position(offsets: dict[OrderSource, int], order: OrderRecord) -> str:
+    return encode_cursor(
+        CURSOR_KIND,
+        {
+            "o": {source.value: offset for source, offset in offsets.items()},
+            "l": [order.created_at.isoformat(), order.source.value, order.key.id],
+        },
+    )
+
+
+def _sources(source: OrderSource | None, statuses: frozenset[OrderStatus] | None) -> list[OrderSource]:
+    chosen = [source] if source is not None else list(OrderSource)
+    if statuses is None:
+        return chosen
+    return [s for s in chosen if statuses & STATUSES_BY_SOURCE[s]]
+
+
+async def list_orders(
+    context: Context,
+    supplier_code: str,
+    *,
+    source: OrderSource | None,
+    statuses: Iterable[OrderStatus] | None,
+    first: int | None,
+    after: str | None,
+) -> OrderListPage:
+    limit = page_size(first)
+    wanted = frozenset(statuses) if statuses is not None else None
+    position = _decode_position(after)
+    sources = _sources(source, wanted)
+    requests = [
+        OrderWindowRequest(
+            source=s,
+            supplier_code=supplier_code,
+            statuses=None if wanted is None else wanted & STATUSES_BY_SOURCE[s],
+            offset=position.offsets[s],
+            limit=limit,
+        )
+        for s in sources
+    ]
+    windows: list[OrderWindow] = list(
+        await asyncio.gather(*(context.loaders.order_windows.load(r) for r in requests))
+    )
+    merged = sorted(
+        (order for window in windows for order in window.orders),
+        key=_sort_key,
+        reverse=True,
+    )
+    totals = {request.source: window.total for request, window in zip(requests, windows, strict=True)}
+    window_ends = {
+        request.source: request.offset + len(window.orders)
+        for request, window in zip(requests, windows, strict=True)
+    }
+    offsets = dict(position.offsets)
+    edges: list[OrderEdgeRecord] = []
+    for order in merged:
+        if len(edges) == limit:
+            break
+        offsets[order.source] += 1
+        if _is_after_position(order, position.last) and order.supplier_code == supplier_code:
+            edges.append(OrderEdgeRecord(order=order, cursor=_encode_position(offsets, order)))
+        # Past the end of one system's window, the other system's remaining orders may be older than
+        # orders of the first system not read yet: stop rather than mis-order.
+        if offsets[order.source] == window_ends[order.source] < totals[order.source]:
+            break
+    has_next = any(offsets[s] < totals[s] for s in sources)
+    return OrderListPage(edges=tuple(edges), has_next_page=has_next, total_count=sum(totals.values()))
+
+
+async def load_order(context: Context, key: OrderKey) -> OrderRecord | None:
+    """An order by key, or None when it does not exist or the viewer may not see it."""
+    order = await context.loaders.orders.load(key)
+    if order is None or not context.viewer.may_read(order.supplier_code):
+        return None
+    return order

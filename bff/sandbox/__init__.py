@@ -1,0 +1,55 @@
+"""The three upstream simulators (mall, MRO, WeBank) as one real HTTP app, for tests, `bff sandbox` and `bff demo`.
+
+Seed suppliers (every date relative to the sandbox's `today`; "N m" = N calendar months ago):
+
+| code       | credit code          | province / city       | mall / MRO orders | what it demonstrates                     |
+|------------|----------------------|-----------------------|-------------------|------------------------------------------|
+| GD-BOTH    | 91440300MA5314187G   | 广东省 / 深圳市        | 36 / 32           | eligible; the demo supplier: every status |
+|            |                      |                       |                   | of both systems, contracts (some null),   |
+|            |                      |                       |                   | first fulfilment mall 36 m / MRO 30 m,    |
+|            |                      |                       |                   | a mall statement every month, loans       |
+|            |                      |                       |                   | WBL0001 (ORDER, DISBURSED), WBL0002       |
+|            |                      |                       |                   | (CREDIT, SETTLED)                         |
+| HN-MALL    | 91430100MA5418916L   | 湖南 / 长沙            | 5 / 0             | eligible, mall only (MRO knows it, empty) |
+| SX-MRO     | 91610100MA5523645Y   | 陕西省 / 西安市        | 0 / 4             | eligible, MRO only (mall: profile only)   |
+| XZ-FAR     | 91540100MA5628374A   | 西藏自治区 / 拉萨市    | 3 / -             | only REGION_NOT_COVERED fails             |
+| JL-CC      | 91220100MA5733103E   | 吉林省长春市 / ""      | 3 / -             | eligible (Changchun, all in province)     |
+| JL-JL      | 91220200MA5837832T   | 吉林省 / 吉林市        | 3 / -             | only REGION_NOT_COVERED fails             |
+| JL-NOCITY  | 91220000MA5942561M   | 吉林 / ""              | 3 / -             | only REGION_NOT_COVERED fails (no city)   |
+| LN-SY      | 91210100MA5047290J   | 辽宁 / 沈阳            | 3 / -             | eligible (Shenyang)                       |
+| LN-DL      | 91210200MA51520196   | 辽宁省 / 大连市        | 3 / -             | only REGION_NOT_COVERED fails             |
+| ZJ-NEW     | 91330100MA52567487   | 浙江省 / 杭州市        | 4 / 3             | only COOPERATION_UNDER_12_MONTHS fails:   |
+|            |                      |                       |                   | first fulfilment mall 8 m, MRO 7 m        |
+| JS-IDLE    | 91320100MA53614778   | 江苏省 / 南京市        | 4 / -             | only NO_FULFILLMENT_IN_6_MONTHS fails     |
+|            |                      |                       |                   | (first 30 m, last statement 8 m)          |
+| CQ-EARLY   | 91500000MA54662069   | 重庆 / ""              | 3 / 3             | eligible: MRO first fulfilment 24 m       |
+|            |                      |                       |                   | is earlier than the mall's 5 m            |
+| XJ-NONE    | 91650100MA5570935G   | 新疆维吾尔自治区 / 乌鲁木齐市 | 2 / -         | all three rules fail (first and last      |
+|            |                      |                       |                   | statement 7 m)                            |
+| BAD-CREDIT | 91440100MA5675664M   | 广东省 / 广州市        | 3 / -             | eligible, but the check character is      |
+|            |                      |                       |                   | wrong: must never be pushed to the bank   |
+
+"-" means MRO does not know the supplier (its fulfilment endpoint answers code 404). Every supplier has
+a mall profile. Mall order ids run from 100001 and MRO ids from 500001, in table order; the demo
+supplier's ids are deliberately not in time order, and its newest two orders in each system share a
+timestamp, so only "created desc, then id desc" gives the right page order.
+"""
+
+from bff.sandbox.app import create_sandbox_app
+from bff.sandbox.seed import DEMO_SUPPLIER, Seed, build_seed, shanghai_today
+from bff.sandbox.server import RunningSandbox, SandboxStartupError, start_sandbox
+from bff.sandbox.state import CreditLimit, RecordedCall, SandboxState
+
+__all__ = [
+    "DEMO_SUPPLIER",
+    "CreditLimit",
+    "RecordedCall",
+    "RunningSandbox",
+    "SandboxStartupError",
+    "SandboxState",
+    "Seed",
+    "build_seed",
+    "create_sandbox_app",
+    "shanghai_today",
+    "start_sandbox",
+]

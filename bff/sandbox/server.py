@@ -1,0 +1,92 @@
+"""Running the sandbox on a real socket from a background thread with its own event loop.
+
+A thread (rather than a task on the caller's loop) lets one session-scoped pytest fixture serve tests
+that each run on their own event loop, and lets synchronous code such as `bff demo` start it too.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import date
+from types import TracebackType
+
+import uvicorn
+
+from bff.sandbox.app import create_sandbox_app
+from bff.sandbox.seed import build_seed, shanghai_today
+from bff.sandbox.state import SandboxState
+
+STARTUP_TIMEOUT_SECONDS = 10.0
+SHUTDOWN_TIMEOUT_SECONDS = 5.0
+
+
+class SandboxStartupError(RuntimeError):
+    """The sandbox server did not start listening (port taken, or too slow)."""
+
+
+class RunningSandbox:
+    def __init__(
+        self, server: uvicorn.Server, thread: threading.Thread, state: SandboxState, url: str
+    ) -> None:
+        self._server = server
+        self._thread = thread
+        self.state = state
+        self.url = url
+
+    @property
+    def mall_url(self) -> str:
+        return self.url + "/mall"
+
+    @property
+    def mro_url(self) -> str:
+        return self.url + "/mro"
+
+    @property
+    def webank_url(self) -> str:
+        return self.url + "/webank"
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(SHUTDOWN_TIMEOUT_SECONDS)
+
+    def __enter__(self) -> RunningSandbox:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+
+def start_sandbox(
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    today: date | None = None,
+    webank_app_id: str,
+    webank_secret: str,
+) -> RunningSandbox:
+    """Serve the three upstreams on `host:port` (0 picks a free port) until `.stop()`."""
+    state = SandboxState(build_seed(today or shanghai_today()))
+    app = create_sandbox_app(state, webank_app_id=webank_app_id, webank_secret=webank_secret)
+    # No websockets, no lifespan, and leave the process's logging configuration alone.
+    config = uvicorn.Config(
+        app, host=host, port=port, lifespan="off", ws="none", log_config=None, log_level="warning"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name=f"sandbox-{host}:{port}", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+    while not server.started:
+        if not thread.is_alive():
+            raise SandboxStartupError(f"the sandbox could not listen on {host}:{port}")
+        if time.monotonic() > deadline:
+            server.should_exit = True
+            raise SandboxStartupError(f"the sandbox did not start within {STARTUP_TIMEOUT_SECONDS} s")
+        time.sleep(0.005)
+    bound_port = server.servers[0].sockets[0].getsockname()[1]
+    url_host = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "[::1]"}.get(host, host)
+    if ":" in url_host and not url_host.startswith("["):
+        url_host = f"[{url_host}]"
+    return RunningSandbox(server, thread, state, f"http://{url_host}:{bound_port}")

@@ -1,0 +1,263 @@
+"""What the sandbox remembers: the seed, what the bank was told, and every call the upstreams received.
+
+The server runs on its own thread and event loop while tests read counters from theirs, so every
+mutation and every read of mutable state happens under one lock; reads hand out immutable copies.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from decimal import Decimal
+
+from bff.sandbox.seed import FulfilmentHistory, Loan, MallOrder, MroOrder, Seed, SeedSupplier
+
+MALL = "mall"
+MRO = "mro"
+WEBANK = "webank"
+SYSTEMS = (MALL, MRO, WEBANK)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedCall:
+    system: str  # mall, mro or webank
+    method: str
+    path: str  # relative to the system's base URL, e.g. "/api/orders"
+    query: str  # the decoded query string, "" when there is none
+
+
+@dataclass(frozen=True, slots=True)
+class PushedSupplier:
+    code: str
+    name: str
+    credit_code: str
+    province: str
+    city: str
+
+
+@dataclass(frozen=True, slots=True)
+class PushedMonth:
+    month: str  # "2026-01"
+    order_amount: Decimal
+    settled_amount: Decimal
+    order_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class SupplierPush:
+    """One `POST /v1/suppliers/push` the bank accepted; each one opens an application."""
+
+    apply_no: str
+    request_id: str
+    supplier: PushedSupplier
+    months: tuple[PushedMonth, ...]
+    buyers: int
+
+
+@dataclass(frozen=True, slots=True)
+class Handler:
+    name: str
+    phone: str
+    email: str
+
+
+@dataclass(frozen=True, slots=True)
+class Application:
+    apply_no: str
+    credit_code: str
+    handler: Handler | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PushedContract:
+    contract_no: str
+    amount: Decimal | None
+    signed_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class PushedOrder:
+    order_no: str
+    source: str  # MALL or MRO
+    status: str
+    amount: Decimal
+    financeable_amount: Decimal
+    buyer_name: str
+    contract: PushedContract | None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderBatch:
+    """One `POST /v1/orders/push` the bank accepted."""
+
+    batch_no: str
+    request_id: str
+    credit_code: str
+    orders: tuple[PushedOrder, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CreditLimit:
+    status: str  # NONE, PENDING, APPROVED or REJECTED
+    total: Decimal | None = None
+    order_ratio: Decimal | None = None
+    credit_ratio: Decimal | None = None
+    valid_until: date | None = None
+    reapply_after: date | None = None
+
+
+NO_LIMIT = CreditLimit("NONE")
+PENDING_LIMIT = CreditLimit("PENDING")
+
+
+@dataclass(frozen=True, slots=True)
+class StoredResponse:
+    """The first answer to a request id, replayed byte for byte when the id comes again."""
+
+    status_code: int
+    body: bytes
+
+
+class SandboxState:
+    def __init__(self, seed: Seed) -> None:
+        self.seed = seed
+        self._lock = threading.Lock()
+        self._calls: list[RecordedCall] = []
+        self._webank_down = False
+        self._responses: dict[str, StoredResponse] = {}
+        self._pushes: list[SupplierPush] = []
+        self._applications: dict[str, Application] = {}
+        self._batches: list[OrderBatch] = []
+        self._limits: dict[str, CreditLimit] = {}
+        self._loans: dict[str, Loan] = {loan.loan_no: loan for loan in seed.loans}
+        self.suppliers: dict[str, SeedSupplier] = {s.code: s for s in seed.suppliers}
+        self.mall_orders: dict[int, MallOrder] = {o.id: o for o in seed.mall_orders}
+        self.mro_orders: dict[int, MroOrder] = {o.trade_order_id: o for o in seed.mro_orders}
+        self.mall_fulfilment: dict[str, FulfilmentHistory] = {
+            f.supplier_code: f for f in seed.mall_fulfilment
+        }
+        self.mro_fulfilment: dict[str, FulfilmentHistory] = {f.supplier_code: f for f in seed.mro_fulfilment}
+
+    @property
+    def today(self) -> date:
+        return self.seed.today
+
+    # --- call log ---
+
+    def record_call(self, system: str, method: str, path: str, query: str) -> None:
+        with self._lock:
+            self._calls.append(RecordedCall(system, method, path, query))
+
+    def calls(self, system: str | None = None) -> tuple[RecordedCall, ...]:
+        with self._lock:
+            return tuple(c for c in self._calls if system is None or c.system == system)
+
+    def reset_calls(self) -> None:
+        with self._lock:
+            self._calls.clear()
+
+    # --- WeBank outage switch ---
+
+    @property
+    def webank_down(self) -> bool:
+        with self._lock:
+            return self._webank_down
+
+    def set_webank_down(self, down: bool) -> None:
+        with self._lock:
+            self._webank_down = down
+
+    # --- request-id idempotency ---
+
+    def stored_response(self, request_id: str) -> StoredResponse | None:
+        with self._lock:
+            return self._responses.get(request_id)
+
+    def store_response(self, request_id: str, response: StoredResponse) -> StoredResponse:
+        """Keep the first response for a request id and return whichever is kept."""
+        with self._lock:
+            return self._responses.setdefault(request_id, response)
+
+    # --- supplier pushes and applications ---
+
+    def add_supplier_push(
+        self, request_id: str, supplier: PushedSupplier, months: Iterable[PushedMonth], buyers: int
+    ) -> SupplierPush:
+        """Record a push and open its application; the limit becomes PENDING unless already approved."""
+        with self._lock:
+            apply_no = f"WBA{len(self._pushes) + 1:06d}"
+            push = SupplierPush(apply_no, request_id, supplier, tuple(months), buyers)
+            self._pushes.append(push)
+            self._applications[apply_no] = Application(apply_no, supplier.credit_code)
+            if self._limits.get(supplier.credit_code, NO_LIMIT).status != "APPROVED":
+                self._limits[supplier.credit_code] = PENDING_LIMIT
+            return push
+
+    def supplier_pushes(self, credit_code: str | None = None) -> tuple[SupplierPush, ...]:
+        with self._lock:
+            return tuple(
+                p for p in self._pushes if credit_code is None or p.supplier.credit_code == credit_code
+            )
+
+    def latest_application(self, credit_code: str) -> Application | None:
+        with self._lock:
+            return self._latest_application(credit_code)
+
+    def _latest_application(self, credit_code: str) -> Application | None:
+        for push in reversed(self._pushes):
+            if push.supplier.credit_code == credit_code:
+                return self._applications[push.apply_no]
+        return None
+
+    def set_handler(self, credit_code: str, handler: Handler) -> Application | None:
+        """Attach the handler to the supplier's latest application; None when it was never pushed."""
+        with self._lock:
+            application = self._latest_application(credit_code)
+            if application is None:
+                return None
+            application = replace(application, handler=handler)
+            self._applications[application.apply_no] = application
+            return application
+
+    def applications(self) -> tuple[Application, ...]:
+        with self._lock:
+            return tuple(self._applications.values())
+
+    # --- order pushes ---
+
+    def add_order_batch(self, request_id: str, credit_code: str, orders: Iterable[PushedOrder]) -> OrderBatch:
+        with self._lock:
+            batch = OrderBatch(f"WBB{len(self._batches) + 1:06d}", request_id, credit_code, tuple(orders))
+            self._batches.append(batch)
+            return batch
+
+    def order_batches(self, credit_code: str | None = None) -> tuple[OrderBatch, ...]:
+        with self._lock:
+            return tuple(b for b in self._batches if credit_code is None or b.credit_code == credit_code)
+
+    # --- limits ---
+
+    def limit(self, credit_code: str) -> CreditLimit:
+        with self._lock:
+            return self._limits.get(credit_code, NO_LIMIT)
+
+    def set_limit(self, credit_code: str, limit: CreditLimit) -> None:
+        with self._lock:
+            self._limits[credit_code] = limit
+
+    # --- loans ---
+
+    def loan(self, loan_no: str) -> Loan | None:
+        with self._lock:
+            return self._loans.get(loan_no)
+
+    def loans(self) -> tuple[Loan, ...]:
+        with self._lock:
+            return tuple(self._loans.values())
+
+    def add_loan(self, loan: Loan) -> None:
+        """Add a loan, or replace the one with the same loan number (the bank's view of it changed)."""
+        with self._lock:
+            self._loans[loan.loan_no] = loan

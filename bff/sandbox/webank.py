@@ -1,0 +1,280 @@
+"""The simulated WeBank partner API: signed requests, request-id idempotency, an outage switch.
+
+Every endpoint goes through `WebankApi._serve`, which in this order: answers 503 while the bank is
+down, verifies the app id and HMAC signature (401), requires `X-WB-Request-Id` on POST (400) and
+replays the stored first response for a repeated one. The endpoint functions themselves are
+synchronous, so checking for a stored response and storing the new one happen without yielding to
+the event loop: two concurrent requests with one id cannot both run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from bff.domain.money import format_yuan, round_fen
+from bff.sandbox import webank_payloads as payloads
+from bff.sandbox.seed import Loan
+from bff.sandbox.state import CreditLimit, SandboxState, StoredResponse
+from bff.sandbox.webank_payloads import WebankError, invalid
+from bff.signing import APP_ID_HEADER, REQUEST_ID_HEADER, verify
+
+MAX_LOANS_PER_CALL = 100
+REPAYABLE_STATUSES = ("DISBURSED", "OVERDUE")
+REPAYMENT_KINDS = ("INSTALLMENT", "EARLY_SETTLEMENT")
+DAYS_PER_YEAR = 360  # the bank's actual/360 day count
+
+
+@dataclass(frozen=True, slots=True)
+class WebankCall:
+    """A verified request, as the endpoint functions see it."""
+
+    request: Request
+    body: bytes
+    request_id: str | None
+
+    @property
+    def base_url(self) -> str:
+        """The bank's base URL as the caller reached it, e.g. `http://127.0.0.1:9100/webank`."""
+        url = self.request.url
+        return f"{url.scheme}://{url.netloc}{self.request.scope.get('root_path', '')}"
+
+    def page_url(self, page: str, **query: str) -> str:
+        return f"{self.base_url}/pages/{page}?{urlencode(query)}"
+
+    def json(self) -> dict[str, Any]:
+        return payloads.json_object(self.body)
+
+    def path(self, name: str) -> str:
+        return str(self.request.path_params[name])
+
+
+Endpoint = Callable[[WebankCall], Response]
+
+
+@dataclass(frozen=True, slots=True)
+class PayoffQuote:
+    principal: Decimal
+    interest: Decimal
+    fee: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return self.principal + self.interest + self.fee
+
+
+def payoff_quote(loan: Loan, on: date) -> PayoffQuote:
+    """Outstanding principal plus simple interest (actual/360) accrued since the last due date."""
+    due_dates = [i.due_date for i in loan.plan if i.due_date <= on]
+    start = max(due_dates) if due_dates else (loan.disbursed_on or on)
+    days = max((on - start).days, 0)
+    interest = round_fen(loan.outstanding_principal * loan.annual_rate * days / DAYS_PER_YEAR)
+    return PayoffQuote(loan.outstanding_principal, interest, Decimal("0.00"))
+
+
+def _error(status_code: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse({"code": code, "message": message}, status_code=status_code)
+
+
+def _ratio(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _day(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def limit_json(limit: CreditLimit) -> dict[str, Any]:
+    return {
+        "status": limit.status,
+        "total": None if limit.total is None else format_yuan(limit.total),
+        "order_ratio": _ratio(limit.order_ratio),
+        "credit_ratio": _ratio(limit.credit_ratio),
+        "valid_until": _day(limit.valid_until),
+        "reapply_after": _day(limit.reapply_after),
+    }
+
+
+def loan_json(loan: Loan, base_url: str) -> dict[str, Any]:
+    return {
+        "loan_no": loan.loan_no,
+        "credit_code": loan.credit_code,
+        "kind": loan.kind,
+        "status": loan.status,
+        "amount": format_yuan(loan.amount),
+        "outstanding_principal": format_yuan(loan.outstanding_principal),
+        "annual_rate": str(loan.annual_rate),
+        "term_months": loan.term_months,
+        "plan": [
+            {
+                "period": i.period,
+                "due_date": i.due_date.isoformat(),
+                "principal": format_yuan(i.principal),
+                "interest": format_yuan(i.interest),
+                "status": i.status,
+            }
+            for i in loan.plan
+        ],
+        "documents": [
+            {"kind": d.kind, "title": d.title, "url": base_url + d.url if d.url.startswith("/") else d.url}
+            for d in loan.documents
+        ],
+    }
+
+
+class WebankApi:
+    def __init__(self, state: SandboxState, *, app_id: str, secret: str) -> None:
+        self.state = state
+        self.app_id = app_id
+        self.secret = secret
+
+    def routes(self) -> list[Route]:
+        endpoints: list[tuple[str, str, Endpoint]] = [
+            ("POST", "/v1/suppliers/push", self.push_supplier),
+            ("POST", "/v1/suppliers/{credit_code}/handler", self.submit_handler),
+            ("POST", "/v1/orders/push", self.push_orders),
+            ("GET", "/v1/suppliers/{credit_code}/credit-financing-url", self.credit_financing_url),
+            ("GET", "/v1/suppliers/{credit_code}/limit", self.limit),
+            ("GET", "/v1/loans", self.loans),
+            ("GET", "/v1/loans/{loan_no}/payoff", self.payoff),
+            ("GET", "/v1/loans/{loan_no}/repayment-url", self.repayment_url),
+        ]
+        return [
+            Route(path, self._serving(endpoint), methods=[method]) for method, path, endpoint in endpoints
+        ]
+
+    def _serving(self, endpoint: Endpoint) -> Callable[[Request], Awaitable[Response]]:
+        async def serve(request: Request) -> Response:
+            return await self._serve(request, endpoint)
+
+        return serve
+
+    async def _serve(self, request: Request, endpoint: Endpoint) -> Response:
+        if self.state.webank_down:
+            return _error(503, "SERVICE_UNAVAILABLE", "the bank is temporarily unavailable")
+        body = await request.body()
+        if request.headers.get(APP_ID_HEADER) != self.app_id:
+            return _error(401, "INVALID_SIGNATURE", "unknown app id")
+        if not verify(self.secret, request.headers, body):
+            return _error(401, "INVALID_SIGNATURE", "the signature does not match or the timestamp is stale")
+        request_id = request.headers.get(REQUEST_ID_HEADER) or None
+        if request.method == "POST":
+            if request_id is None:
+                return _error(400, "REQUEST_ID_REQUIRED", f"{REQUEST_ID_HEADER} is required")
+            stored = self.state.stored_response(request_id)
+            if stored is not None:
+                return _replay(stored)
+        try:
+            response = endpoint(WebankCall(request, body, request_id))
+        except WebankError as exc:
+            response = _error(exc.status_code, exc.code, exc.message)
+        if request.method == "POST" and request_id is not None and response.status_code < 500:
+            return _replay(
+                self.state.store_response(
+                    request_id, StoredResponse(response.status_code, bytes(response.body))
+                )
+            )
+        return response
+
+    # --- suppliers ---
+
+    def push_supplier(self, call: WebankCall) -> Response:
+        supplier, months, buyers = payloads.supplier_push(call.json(), self.state.today)
+        assert call.request_id is not None
+        push = self.state.add_supplier_push(call.request_id, supplier, months, buyers)
+        return JSONResponse(
+            {"apply_no": push.apply_no, "register_url": call.page_url("register", apply_no=push.apply_no)}
+        )
+
+    def submit_handler(self, call: WebankCall) -> Response:
+        handler = payloads.handler(call.json())
+        application = self.state.set_handler(call.path("credit_code"), handler)
+        if application is None:
+            raise _supplier_not_found()
+        return JSONResponse({"register_url": call.page_url("register", apply_no=application.apply_no)})
+
+    def credit_financing_url(self, call: WebankCall) -> Response:
+        credit_code = call.path("credit_code")
+        if self.state.latest_application(credit_code) is None:
+            raise _supplier_not_found()
+        return JSONResponse({"url": call.page_url("credit-financing", credit_code=credit_code)})
+
+    def limit(self, call: WebankCall) -> Response:
+        return JSONResponse(limit_json(self.state.limit(call.path("credit_code"))))
+
+    # --- orders ---
+
+    def push_orders(self, call: WebankCall) -> Response:
+        credit_code, orders = payloads.order_push(call.json())
+        if self.state.latest_application(credit_code) is None:
+            raise _supplier_not_found()
+        assert call.request_id is not None
+        batch = self.state.add_order_batch(call.request_id, credit_code, orders)
+        return JSONResponse(
+            {"batch_no": batch.batch_no, "financing_url": call.page_url("financing", batch_no=batch.batch_no)}
+        )
+
+    # --- loans ---
+
+    def loans(self, call: WebankCall) -> Response:
+        raw = call.request.query_params.get("loan_nos", "")
+        loan_nos = list(dict.fromkeys(n.strip() for n in raw.split(",") if n.strip()))
+        if not loan_nos:
+            raise invalid("loan_nos is required")
+        if len(loan_nos) > MAX_LOANS_PER_CALL:
+            raise invalid(f"at most {MAX_LOANS_PER_CALL} loan numbers per call")
+        found = [loan for loan in map(self.state.loan, loan_nos) if loan is not None]
+        return JSONResponse({"loans": [loan_json(loan, call.base_url) for loan in found]})
+
+    def _repayable_loan(self, call: WebankCall) -> Loan:
+        loan_no = call.path("loan_no")
+        loan = self.state.loan(loan_no)
+        if loan is None:
+            raise WebankError(404, "LOAN_NOT_FOUND", f"no loan {loan_no}")
+        if loan.status not in REPAYABLE_STATUSES:
+            raise WebankError(409, "LOAN_NOT_REPAYABLE", f"loan {loan_no} is {loan.status}")
+        return loan
+
+    def payoff(self, call: WebankCall) -> Response:
+        raw = call.request.query_params.get("date")
+        try:
+            on = self.state.today if raw is None else date.fromisoformat(raw)
+        except ValueError:
+            raise invalid("date must be YYYY-MM-DD") from None
+        quote = payoff_quote(self._repayable_loan(call), on)
+        return JSONResponse(
+            {
+                "principal": format_yuan(quote.principal),
+                "interest": format_yuan(quote.interest),
+                "fee": format_yuan(quote.fee),
+                "total": format_yuan(quote.total),
+            }
+        )
+
+    def repayment_url(self, call: WebankCall) -> Response:
+        kind = call.request.query_params.get("kind", "")
+        if kind not in REPAYMENT_KINDS:
+            raise invalid(f"kind must be one of {', '.join(REPAYMENT_KINDS)}")
+        loan = self._repayable_loan(call)
+        return JSONResponse({"url": call.page_url("repayment", loan_no=loan.loan_no, kind=kind)})
+
+
+def _supplier_not_found() -> WebankError:
+    return WebankError(404, "SUPPLIER_NOT_FOUND", "the bank has no data pushed for this credit code")
+
+
+def _replay(stored: StoredResponse) -> Response:
+    return Response(stored.body, status_code=stored.status_code, media_type="application/json")
+
+
+def create_webank_app(state: SandboxState, *, app_id: str, secret: str) -> Starlette:
+    return Starlette(routes=WebankApi(state, app_id=app_id, secret=secret).routes())

@@ -1,0 +1,124 @@
+"""Admission (业务准入): the supplier's way from consent to an approved or rejected WeBank credit limit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from datetime import datetime
+from decimal import Decimal
+
+import strawberry
+from strawberry import relay
+
+from bff.domain.limits import LimitShare as LimitShareRecord
+from bff.domain.money import fen_to_yuan
+from bff.domain.regions import AdmissionRegion as AdmissionRegionRecord
+from bff.domain.statuses import AdmissionStatus, EntryPoint
+from bff.models import Admission as AdmissionRow
+from bff.models import CreditLimit as CreditLimitRow
+from bff.resolvers.admission import admission_limit, continue_url, limit_split
+from bff.schema import enums as _enums  # noqa: F401 - registers the domain enums
+from bff.schema.context import Info, context_of
+
+
+@strawberry.type(description="A province open for admission; `cities` is empty when the whole province is.")
+class AdmissionRegion:
+    province: str
+    cities: list[str]
+
+    @classmethod
+    def from_record(cls, record: AdmissionRegionRecord) -> AdmissionRegion:
+        return cls(province=record.province, cities=list(record.cities))
+
+
+@strawberry.type(description="One part of the limit: order loans (40 %) or credit loans (60 %).")
+class LimitShare:
+    ratio: str = strawberry.field(description='The share of the total, e.g. "0.4".')
+    total: Decimal
+    used: Decimal = strawberry.field(description="Outstanding principal of live loans of this kind.")
+    available: Decimal = strawberry.field(description="total − used, never negative.")
+
+    @classmethod
+    def from_record(cls, record: LimitShareRecord) -> LimitShare:
+        return cls(
+            ratio=str(record.ratio.normalize()),
+            total=record.total,
+            used=record.used,
+            available=record.available,
+        )
+
+
+@strawberry.type(description="The credit limit WeBank approved.")
+class CreditLimit:
+    row: strawberry.Private[CreditLimitRow]
+    total: Decimal
+    approved_at: datetime
+    valid_until: dt.date | None
+
+    @classmethod
+    def from_record(cls, row: CreditLimitRow) -> CreditLimit:
+        return cls(
+            row=row,
+            total=fen_to_yuan(row.total_fen),
+            approved_at=row.approved_at,
+            valid_until=row.valid_until,
+        )
+
+    @strawberry.field
+    async def order_loan(self) -> LimitShare:
+        return LimitShare.from_record((await limit_split(self.row)).order_loan)
+
+    @strawberry.field
+    async def credit_loan(self) -> LimitShare:
+        return LimitShare.from_record((await limit_split(self.row)).credit_loan)
+
+
+@strawberry.type(description="The person handling the application at the supplier (经办人).")
+class Handler:
+    name: str
+    phone: str
+    email: str
+
+
+@strawberry.type(description="The supplier's admission to Xinrongbao and where it stands.")
+class Admission(relay.Node):
+    admission_id: relay.NodeID[str]
+    row: strawberry.Private[AdmissionRow]
+    status: AdmissionStatus
+    entry_point: EntryPoint
+    agreed_at: datetime
+    opened_at: datetime | None
+    rejection_reason: str | None
+    reapply_after: dt.date | None = strawberry.field(
+        description="After a rejection: the first day on which the supplier may apply again."
+    )
+
+    @classmethod
+    def from_record(cls, row: AdmissionRow) -> Admission:
+        return cls(
+            admission_id=str(row.id),
+            row=row,
+            status=row.status,
+            entry_point=row.entry_point,
+            agreed_at=row.agreed_at,
+            opened_at=row.opened_at,
+            rejection_reason=row.rejection_reason,
+            reapply_after=row.reapply_after,
+        )
+
+    @strawberry.field
+    def handler(self) -> Handler | None:
+        row = self.row
+        if not (row.handler_name and row.handler_phone and row.handler_email):
+            return None
+        return Handler(name=row.handler_name, phone=row.handler_phone, email=row.handler_email)
+
+    @strawberry.field(
+        description="WeBank's page to continue registration on, while that part is in progress."
+    )
+    def continue_url(self) -> str | None:
+        return continue_url(self.row)
+
+    @strawberry.field
+    async def credit_limit(self, info: Info) -> CreditLimit | None:
+        limit = await admission_limit(context_of(info), self.row)
+        return None if limit is None else CreditLimit.from_record(limit)

@@ -1,0 +1,175 @@
+"""The supplier: profile from the mall, eligibility from both systems, and everything it owns here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import strawberry
+from strawberry import relay
+
+from bff.domain.credit_code import is_valid_credit_code
+from bff.domain.eligibility import Eligibility as EligibilityRecord
+from bff.domain.eligibility import ReasonCode as ReasonCodeEnum
+from bff.domain.records import OrderSource as OrderSourceEnum
+from bff.domain.records import OrderStatus as OrderStatusEnum
+from bff.domain.statuses import LoanKind as LoanKindEnum
+from bff.domain.statuses import LoanStatus as LoanStatusEnum
+from bff.resolvers.admission import current_admission, current_limit
+from bff.resolvers.loans import list_loans, repayment_record
+from bff.resolvers.orders import list_orders
+from bff.resolvers.suppliers import require_profile, supplier_eligibility
+from bff.schema import enums as _enums  # noqa: F401 - registers the domain enums
+from bff.schema.admission import Admission, CreditLimit
+from bff.schema.context import Info, context_of
+from bff.schema.loans import Loan, LoanConnection, LoanEdge
+from bff.schema.orders import Order, OrderConnection, OrderEdge
+
+
+@strawberry.type
+class Region:
+    province: str
+    city: str
+
+
+@strawberry.type
+class EligibilityReason:
+    code: ReasonCodeEnum
+    message: str
+
+
+@strawberry.type(description="Whether the supplier meets the three admission rules (业务准入门槛).")
+class Eligibility:
+    eligible: bool
+    reasons: list[EligibilityReason]
+    eligible_from: dt.date | None = strawberry.field(
+        description="When only the 12-month cooperation rule fails: the first day on which it passes."
+    )
+
+    @classmethod
+    def from_record(cls, record: EligibilityRecord) -> Eligibility:
+        return cls(
+            eligible=record.eligible,
+            reasons=[EligibilityReason(code=r.code, message=r.message) for r in record.reasons],
+            eligible_from=record.eligible_from,
+        )
+
+
+@strawberry.type(
+    description="The supplier's repayment and overdue record, kept for later business decisions."
+)
+class RepaymentRecord:
+    on_time_count: int
+    overdue_count: int
+    max_overdue_days: int
+    overdue_principal: Decimal
+
+
+@strawberry.type(description="A supplier of the Yunzhu platform.")
+class Supplier(relay.Node):
+    key: relay.NodeID[str]
+    code: str
+
+    @classmethod
+    def of(cls, code: str) -> Supplier:
+        return cls(key=code, code=code)
+
+    @strawberry.field
+    async def name(self, info: Info) -> str:
+        return (await require_profile(context_of(info), self.code)).name
+
+    @strawberry.field(description="统一社会信用代码, as the platform holds it.")
+    async def credit_code(self, info: Info) -> str:
+        return (await require_profile(context_of(info), self.code)).credit_code
+
+    @strawberry.field(
+        description="False when the credit code fails the GB 32100 check; it is then never pushed."
+    )
+    async def credit_code_valid(self, info: Info) -> bool:
+        return is_valid_credit_code((await require_profile(context_of(info), self.code)).credit_code)
+
+    @strawberry.field(description="The registered region, as the platform holds it.")
+    async def region(self, info: Info) -> Region:
+        profile = await require_profile(context_of(info), self.code)
+        return Region(province=profile.province, city=profile.city)
+
+    @strawberry.field
+    async def eligibility(self, info: Info) -> Eligibility:
+        return Eligibility.from_record(await supplier_eligibility(context_of(info), self.code))
+
+    @strawberry.field(description="The current admission; earlier ones stay in history.")
+    async def admission(self, info: Info) -> Admission | None:
+        row = await current_admission(context_of(info), self.code)
+        return None if row is None else Admission.from_record(row)
+
+    @strawberry.field
+    async def credit_limit(self, info: Info) -> CreditLimit | None:
+        row = await current_limit(context_of(info), self.code)
+        return None if row is None else CreditLimit.from_record(row)
+
+    @strawberry.field(description="Orders of both systems, newest first.")
+    async def orders(
+        self,
+        info: Info,
+        source: OrderSourceEnum | None = None,
+        statuses: list[OrderStatusEnum] | None = None,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> OrderConnection:
+        page = await list_orders(
+            context_of(info), self.code, source=source, statuses=statuses, first=first, after=after
+        )
+        edges = [OrderEdge(node=Order.from_record(edge.order), cursor=edge.cursor) for edge in page.edges]
+        return OrderConnection(
+            edges=edges,
+            page_info=relay.PageInfo(
+                has_next_page=page.has_next_page,
+                has_previous_page=after is not None,
+                start_cursor=edges[0].cursor if edges else None,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+            total_count=page.total_count,
+        )
+
+    @strawberry.field(description="Loans, newest first (数据列表).")
+    async def loans(
+        self,
+        info: Info,
+        statuses: list[LoanStatusEnum] | None = None,
+        kinds: list[LoanKindEnum] | None = None,
+        applied_from: dt.date | None = None,
+        applied_to: dt.date | None = None,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> LoanConnection:
+        page = await list_loans(
+            context_of(info),
+            self.code,
+            statuses=statuses,
+            kinds=kinds,
+            applied_from=applied_from,
+            applied_to=applied_to,
+            first=first,
+            after=after,
+        )
+        edges = [LoanEdge(node=Loan.from_record(edge.loan), cursor=edge.cursor) for edge in page.edges]
+        return LoanConnection(
+            edges=edges,
+            page_info=relay.PageInfo(
+                has_next_page=page.has_next_page,
+                has_previous_page=after is not None,
+                start_cursor=edges[0].cursor if edges else None,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+            total_count=page.total_count,
+        )
+
+    @strawberry.field
+    async def repayment_record(self, info: Info) -> RepaymentRecord:
+        record = await repayment_record(context_of(info), self.code)
+        return RepaymentRecord(
+            on_time_count=record.on_time_count,
+            overdue_count=record.overdue_count,
+            max_overdue_days=record.max_overdue_days,
+            overdue_principal=record.overdue_principal,
+        )

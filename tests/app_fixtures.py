@@ -1,0 +1,103 @@
+"""Fixtures for tests that talk to the real sandbox upstreams and to the BFF over real sockets."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+import pytest
+import uvicorn
+
+from bff.app import create_app
+from bff.auth import Role, mint_token
+from bff.config import Settings, load_settings
+from bff.sandbox import RunningSandbox, start_sandbox
+
+WEBANK_APP_ID = "xinrongbao-test"
+WEBANK_SECRET = "test-webank-secret-0123456789abcdef"
+JWT_SECRET = "test-jwt-secret-0123456789abcdef-0123456789"
+
+
+@pytest.fixture(scope="session")
+def sandbox() -> Iterator[RunningSandbox]:
+    running = start_sandbox(port=0, webank_app_id=WEBANK_APP_ID, webank_secret=WEBANK_SECRET)
+    yield running
+    running.stop()
+
+
+def test_settings(sandbox: RunningSandbox, database_url: str, **overrides: Any) -> Settings:
+    return load_settings(
+        database_url=database_url,
+        jwt_secret=JWT_SECRET,
+        webank_app_id=WEBANK_APP_ID,
+        webank_secret=WEBANK_SECRET,
+        mall_url=sandbox.mall_url,
+        mro_url=sandbox.mro_url,
+        webank_url=sandbox.webank_url,
+        **overrides,
+    )
+
+
+@dataclass
+class Bff:
+    """A BFF served by uvicorn on a real socket, and an HTTP client for it."""
+
+    url: str
+    http: aiohttp.ClientSession
+    sandbox: RunningSandbox
+    settings: Settings
+
+    def token(self, code: str = "GD-BOTH", role: Role = Role.SUPPLIER) -> str:
+        return mint_token(JWT_SECRET, code, role=role)
+
+    async def query(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        as_supplier: str | None = "GD-BOTH",
+        role: Role = Role.SUPPLIER,
+        headers: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        sent = dict(headers or {})
+        if as_supplier is not None and "Authorization" not in sent:
+            sent["Authorization"] = f"Bearer {self.token(as_supplier, role)}"
+        payload = {"query": query, "variables": variables or {}}
+        async with self.http.post(f"{self.url}/graphql", json=payload, headers=sent) as response:
+            assert response.status == 200, await response.text()
+            body: dict[str, Any] = await response.json()
+            return body
+
+    def upstream_calls(self, system: str | None = None) -> list[str]:
+        """Calls the sandbox received since the test started, as "system METHOD path"."""
+        return [f"{c.system} {c.method} {c.path}" for c in self.sandbox.state.calls(system)]
+
+    def reset_upstream_calls(self) -> None:
+        self.sandbox.state.reset_calls()
+
+
+async def serve(app: Any) -> tuple[uvicorn.Server, asyncio.Task[None], str]:
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, lifespan="on", log_level="warning"))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    return server, task, f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+async def bff(db: str, sandbox: RunningSandbox) -> AsyncIterator[Bff]:
+    settings = test_settings(sandbox, db)
+    server, task, url = await serve(create_app(settings, manage_database=False))
+    try:
+        async with aiohttp.ClientSession() as http:
+            sandbox.state.reset_calls()
+            yield Bff(url=url, http=http, sandbox=sandbox, settings=settings)
+    finally:
+        server.should_exit = True
+        await task

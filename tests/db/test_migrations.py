@@ -1,0 +1,99 @@
+"""Migrations build the schema from nothing on both backends, and `bff.db` reports what is pending."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from tortoise import Tortoise
+from tortoise.context import TortoiseContext
+from tortoise.migrations.autodetector import MigrationAutodetector
+
+import bff.migrations
+from bff import db as bff_db
+from bff.db import DatabaseError, init_db, migrate, pending_migrations, ping, tortoise_config
+
+ON_DISK = sorted(f"models.{path.stem}" for path in Path(bff.migrations.__file__).parent.glob("[0-9]*.py"))
+
+
+async def _tables() -> set[str]:
+    connection = Tortoise.get_connection(bff_db.CONNECTION)
+    if connection.capabilities.dialect == "postgres":
+        query = "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'"
+    else:
+        query = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    _, rows = await connection.execute_query(query)
+    return {row["name"] for row in rows}
+
+
+def _model_tables() -> set[str]:
+    assert Tortoise.apps is not None
+    return {model._meta.db_table for model in Tortoise.apps.get_models_iterable()}
+
+
+async def test_every_migration_is_pending_on_an_empty_database(empty_db_url: str) -> None:
+    assert ON_DISK, "no migration files found"
+
+    assert await pending_migrations(empty_db_url) == ON_DISK
+
+
+async def test_migrate_applies_the_pending_migrations_once(empty_db_url: str) -> None:
+    # when
+    applied = await migrate(empty_db_url)
+
+    # then
+    assert applied == ON_DISK
+    assert await pending_migrations(empty_db_url) == []
+    assert await migrate(empty_db_url) == []
+
+
+async def test_init_db_creates_no_tables_and_migrate_creates_only_the_models(empty_db_url: str) -> None:
+    await init_db(empty_db_url)
+    try:
+        await ping()
+        assert await _tables() == set()
+        assert await pending_migrations() == ON_DISK
+
+        await migrate(empty_db_url)
+
+        assert await _tables() == _model_tables() | {"tortoise_migrations"}
+        assert await pending_migrations() == []
+    finally:
+        await bff_db.close_db()
+
+
+async def test_the_models_need_no_new_migration() -> None:
+    # `tortoise makemigrations` would write nothing: every model change has its migration.
+    config = tortoise_config("sqlite://:memory:")
+    async with TortoiseContext() as ctx:
+        await ctx.init(config=config)
+        assert ctx.apps is not None
+        writers = await MigrationAutodetector(ctx.apps, config["apps"]).changes()
+
+    assert [writer.name for writer in writers] == [], (
+        "models changed without a migration: run `.venv/bin/tortoise makemigrations` "
+        "(a model's first docstring line is its table comment, so it counts too)"
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        pytest.param("postgres://bff:s3cret-pw@127.0.0.1:1/bff", id="postgres-refused"),
+        pytest.param("sqlite:///nonexistent-dir/bff.sqlite3", id="sqlite-unopenable"),
+    ],
+)
+async def test_an_unreachable_database_is_one_database_error_without_the_password(url: str) -> None:
+    for call in (migrate, pending_migrations):
+        with pytest.raises(DatabaseError) as caught:
+            await call(url)
+        if url.startswith("postgres"):
+            assert "s3cret-pw" not in str(caught.value)
+            assert "bff:***@127.0.0.1:1" in str(caught.value)
+
+
+async def test_ping_without_a_database_is_a_database_error(db: str) -> None:
+    await bff_db.close_db()
+
+    with pytest.raises(DatabaseError):
+        await ping()
