@@ -165,8 +165,12 @@ def _demo(args: argparse.Namespace) -> int:
         public_url=f"http://{args.host}:{args.port}",
     )
     asyncio.run(db.migrate(settings.database_url))
-    token = mint_token(settings.jwt_secret, DEMO_SUPPLIER, ttl=timedelta(days=7))
-    operator = mint_token(settings.jwt_secret, "OPS", role=Role.OPERATOR, ttl=timedelta(days=7))
+    # The server checks the audience when BFF_JWT_AUDIENCE is set; tokens without it would be refused.
+    audience = settings.jwt_audience
+    token = mint_token(settings.jwt_secret, DEMO_SUPPLIER, ttl=timedelta(days=7), audience=audience)
+    operator = mint_token(
+        settings.jwt_secret, "OPS", role=Role.OPERATOR, ttl=timedelta(days=7), audience=audience
+    )
     url = f"http://{args.host}:{args.port}/graphql"
     print(
         f"\nXinrongbao BFF demo\n"

@@ -28,7 +28,7 @@ def sandbox() -> Iterator[RunningSandbox]:
     running.stop()
 
 
-def test_settings(sandbox: RunningSandbox, database_url: str, **overrides: Any) -> Settings:
+def settings_for(sandbox: RunningSandbox, database_url: str, **overrides: Any) -> Settings:
     return load_settings(
         database_url=database_url,
         jwt_secret=JWT_SECRET,
@@ -92,7 +92,7 @@ async def serve(app: Any) -> tuple[uvicorn.Server, asyncio.Task[None], str]:
 
 @pytest.fixture
 async def bff(db: str, sandbox: RunningSandbox) -> AsyncIterator[Bff]:
-    settings = test_settings(sandbox, db)
+    settings = settings_for(sandbox, db)
     server, task, url = await serve(create_app(settings, manage_database=False))
     try:
         async with aiohttp.ClientSession() as http:

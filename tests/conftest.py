@@ -137,5 +137,6 @@ async def db(db_url: str) -> AsyncIterator[str]:
     finally:
         await bff_db.close_db()
 
+
 # Sandbox upstreams and the BFF over real sockets (kept in their own module; see its docstring).
 from app_fixtures import bff, sandbox  # noqa: E402, F401

@@ -33,16 +33,29 @@ Seed suppliers (every date relative to the sandbox's `today`; "N m" = N calendar
 a mall profile. Mall order ids run from 100001 and MRO ids from 500001, in table order; the demo
 supplier's ids are deliberately not in time order, and its newest two orders in each system share a
 timestamp, so only "created desc, then id desc" gives the right page order.
+
+Controls under `/_sandbox`: `GET calls` (optionally `?system=mall|mro|webank`), `POST calls/reset`,
+`POST reset` (back to the seed: calls, pushes, limits, stored request ids, loans, outage off) and
+`POST webank/outage` with `{"down": true|false}`. `SandboxState` offers the same from Python, plus
+`set_limit(...)` and `add_loan(...)` to play the bank's decisions.
+
+Modules: `data` (record shapes, calendar), `seed` (the suppliers above), `state`, one module per
+upstream (`mall`, `mro`, `webank` with `webank_payloads`), `app` (mounting and the call log) and
+`server` (uvicorn on a background thread).
 """
 
 from bff.sandbox.app import create_sandbox_app
-from bff.sandbox.seed import DEMO_SUPPLIER, Seed, build_seed, shanghai_today
+from bff.sandbox.data import Installment, Loan, LoanDocument, Seed, shanghai_today
+from bff.sandbox.seed import DEMO_SUPPLIER, build_seed
 from bff.sandbox.server import RunningSandbox, SandboxStartupError, start_sandbox
 from bff.sandbox.state import CreditLimit, RecordedCall, SandboxState
 
 __all__ = [
     "DEMO_SUPPLIER",
     "CreditLimit",
+    "Installment",
+    "Loan",
+    "LoanDocument",
     "RecordedCall",
     "RunningSandbox",
     "SandboxStartupError",

@@ -50,6 +50,10 @@ class Controls:
         self.state.reset_calls()
         return JSONResponse({"calls": []})
 
+    async def reset(self, request: Request) -> Response:
+        self.state.reset()
+        return JSONResponse({"reset": True})
+
     async def webank_outage(self, request: Request) -> Response:
         try:
             body = json.loads(await request.body())
@@ -71,6 +75,7 @@ def create_sandbox_app(state: SandboxState, *, webank_app_id: str, webank_secret
             Mount(f"/{WEBANK}", app=create_webank_app(state, app_id=webank_app_id, secret=webank_secret)),
             Route("/_sandbox/calls", controls.calls, methods=["GET"]),
             Route("/_sandbox/calls/reset", controls.reset_calls, methods=["POST"]),
+            Route("/_sandbox/reset", controls.reset, methods=["POST"]),
             Route("/_sandbox/webank/outage", controls.webank_outage, methods=["POST"]),
         ]
     )

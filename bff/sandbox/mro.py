@@ -12,8 +12,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bff.domain.money import yuan_to_fen
+from bff.sandbox.data import MRO_STATUSES, FulfilmentHistory, MroOrder
 from bff.sandbox.params import MAX_BATCH, InvalidParameterError, bounded_int, choices, required
-from bff.sandbox.seed import MRO_STATUSES, FulfilmentHistory, MroOrder
 from bff.sandbox.state import SandboxState
 
 DEFAULT_PAGE_SIZE = 50

@@ -14,7 +14,8 @@ from types import TracebackType
 import uvicorn
 
 from bff.sandbox.app import create_sandbox_app
-from bff.sandbox.seed import build_seed, shanghai_today
+from bff.sandbox.data import shanghai_today
+from bff.sandbox.seed import build_seed
 from bff.sandbox.state import SandboxState
 
 STARTUP_TIMEOUT_SECONDS = 10.0

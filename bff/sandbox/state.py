@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 
-from bff.sandbox.seed import FulfilmentHistory, Loan, MallOrder, MroOrder, Seed, SeedSupplier
+from bff.sandbox.data import FulfilmentHistory, Loan, MallOrder, MroOrder, Seed, SeedSupplier
 
 MALL = "mall"
 MRO = "mro"
@@ -131,7 +131,8 @@ class SandboxState:
         self._applications: dict[str, Application] = {}
         self._batches: list[OrderBatch] = []
         self._limits: dict[str, CreditLimit] = {}
-        self._loans: dict[str, Loan] = {loan.loan_no: loan for loan in seed.loans}
+        self._loans: dict[str, Loan] = {}
+        self.reset()
         self.suppliers: dict[str, SeedSupplier] = {s.code: s for s in seed.suppliers}
         self.mall_orders: dict[int, MallOrder] = {o.id: o for o in seed.mall_orders}
         self.mro_orders: dict[int, MroOrder] = {o.trade_order_id: o for o in seed.mro_orders}
@@ -143,6 +144,18 @@ class SandboxState:
     @property
     def today(self) -> date:
         return self.seed.today
+
+    def reset(self) -> None:
+        """Forget everything the upstreams were told or asked, as if the sandbox had just started."""
+        with self._lock:
+            self._calls.clear()
+            self._webank_down = False
+            self._responses.clear()
+            self._pushes.clear()
+            self._applications.clear()
+            self._batches.clear()
+            self._limits.clear()
+            self._loans = {loan.loan_no: loan for loan in self.seed.loans}
 
     # --- call log ---
 

@@ -23,7 +23,7 @@ from starlette.routing import Route
 
 from bff.domain.money import format_yuan, round_fen
 from bff.sandbox import webank_payloads as payloads
-from bff.sandbox.seed import Loan
+from bff.sandbox.data import Loan
 from bff.sandbox.state import CreditLimit, SandboxState, StoredResponse
 from bff.sandbox.webank_payloads import WebankError, invalid
 from bff.signing import APP_ID_HEADER, REQUEST_ID_HEADER, verify

@@ -9,7 +9,7 @@ from typing import Any
 
 from bff.domain.credit_code import is_valid_credit_code
 from bff.domain.money import InvalidAmountError, parse_yuan
-from bff.sandbox.seed import add_months
+from bff.sandbox.data import add_months
 from bff.sandbox.state import Handler, PushedContract, PushedMonth, PushedOrder, PushedSupplier
 
 STATISTICS_MONTHS = 24

@@ -8,11 +8,9 @@ from strawberry.schema.config import StrawberryConfig
 from bff.schema.errors import CodedErrors
 from bff.schema.query import Query
 from bff.schema.scalars import SCALARS
-from bff.schema.subscription import Subscription
 
 schema = strawberry.Schema(
     query=Query,
-    subscription=Subscription,
     # Not `sort_schema=True`: strawberry 0.341 rebuilds the sorted schema with plain GraphQLEnumTypes,
     # which then cannot serialize Python enum members ("Enum cannot represent value").
     config=StrawberryConfig(scalar_map=SCALARS),

@@ -86,7 +86,8 @@ class PayoffQuote:
 
 @strawberry.type(description="A repayment WeBank posted. amount = principal + interest + penalty.")
 class Repayment(relay.Node):
-    repayment_no: relay.NodeID[str]
+    key: relay.NodeID[str]
+    repayment_no: str
     row: strawberry.Private[RepaymentRow]
     kind: RepaymentKind
     principal: Decimal
@@ -101,6 +102,7 @@ class Repayment(relay.Node):
         interest = fen_to_yuan(row.interest_fen)
         penalty = fen_to_yuan(row.penalty_fen)
         return cls(
+            key=row.repayment_no,
             repayment_no=row.repayment_no,
             row=row,
             kind=row.kind,
@@ -118,7 +120,8 @@ class Repayment(relay.Node):
 
 @strawberry.type(description="A loan: order-backed (订单贷) or credit (信用贷).")
 class Loan(relay.Node):
-    loan_no: relay.NodeID[str]
+    key: relay.NodeID[str]
+    loan_no: str
     row: strawberry.Private[LoanRow]
     kind: LoanKind
     status: LoanStatus
@@ -134,6 +137,7 @@ class Loan(relay.Node):
     @classmethod
     def from_record(cls, row: LoanRow) -> Loan:
         return cls(
+            key=row.loan_no,
             loan_no=row.loan_no,
             row=row,
             kind=row.kind,
