@@ -118,6 +118,8 @@ class Admission(Model):
     handler_phone = fields.CharField(max_length=32, null=True)
     handler_email = fields.CharField(max_length=254, null=True)
     apply_no = fields.CharField(max_length=EXTERNAL_ID_LENGTH, null=True, db_index=True)
+    # The 统一社会信用代码 pushed at 开通: WeBank's admission notifications name the supplier only by it.
+    credit_code = fields.CharField(max_length=18, null=True, db_index=True)
     register_url = fields.TextField(null=True)
     verified_at = fields.DatetimeField(null=True)
     decided_at = fields.DatetimeField(null=True)
