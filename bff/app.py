@@ -10,14 +10,17 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
 
 from bff import db
 from bff.config import Settings
 from bff.context import Services
+from bff.graphiql import ASSETS_DIR, ASSETS_PATH
 from bff.graphql_app import BffGraphQL
 from bff.integrations.http import create_session
 from bff.integrations.upstreams import Upstreams
+from bff.webhooks import webank_webhook
 
 logger = logging.getLogger("bff.app")
 
@@ -72,6 +75,8 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
+            Mount(ASSETS_PATH, StaticFiles(directory=ASSETS_DIR), name="graphiql-assets"),
+            Route("/webhooks/webank", webank_webhook, methods=["POST"]),
         ],
         lifespan=lifespan,
     )

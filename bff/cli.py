@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import signal
 import sys
 import threading
 from collections.abc import Sequence
 from datetime import timedelta
+from urllib.parse import quote, urlencode
 
 import uvicorn
 
@@ -172,6 +174,8 @@ def _demo(args: argparse.Namespace) -> int:
         settings.jwt_secret, "OPS", role=Role.OPERATOR, ttl=timedelta(days=7), audience=audience
     )
     url = f"http://{args.host}:{args.port}/graphql"
+    headers = json.dumps({"Authorization": f"Bearer {token}"})
+    ready_link = f"{url}?" + urlencode({"q": FIRST_QUERY, "headers": headers}, quote_via=quote)
     print(
         f"\nXinrongbao BFF demo\n"
         f"  GraphiQL:        {url}\n"
@@ -180,7 +184,8 @@ def _demo(args: argparse.Namespace) -> int:
         f"Demo supplier {DEMO_SUPPLIER}; paste into GraphiQL's Headers tab:\n"
         f'  {{"Authorization": "Bearer {token}"}}\n\n'
         f"Operator token (for supplier(code: ...)):\n  Bearer {operator}\n\n"
-        f"First query:\n  {FIRST_QUERY}\n",
+        f"First query:\n  {FIRST_QUERY}\n\n"
+        f"Or open this link: GraphiQL with the query and the header filled in, press ▶:\n  {ready_link}\n",
         flush=True,
     )
     try:

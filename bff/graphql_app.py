@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -15,6 +16,7 @@ from strawberry.types.unset import UnsetType
 from bff.auth import Viewer, viewer_from_authorization
 from bff.context import Context, Services
 from bff.errors import AuthenticationError
+from bff.graphiql import localize
 from bff.schema import schema
 
 
@@ -28,6 +30,13 @@ class BffGraphQL(GraphQL[Context, None]):
             keep_alive_interval=15,
             max_subscriptions_per_connection=20,
         )
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return HTMLResponse(self._graphiql_html)
+
+    @functools.cached_property
+    def _graphiql_html(self) -> str:
+        return localize(self.graphql_ide_html)
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         services: Services = request.app.state.services

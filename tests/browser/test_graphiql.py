@@ -1,19 +1,17 @@
-"""`/graphql` in a real headless browser (Debian chromium driven by playwright; never a downloaded browser).
+"""GraphiQL in a real headless browser (Debian chromium driven by playwright; never a downloaded browser).
 
-Strawberry's GraphiQL page loads React, GraphiQL and their CSS from unpkg.com. This test environment has no
-route to public CDNs, so the editor itself cannot render here ("Loading..." stays on screen); every
-off-origin request is aborted up front so the page settles at once instead of waiting on DNS. What a
-browser needs from *us* is tested: the page is served at `/graphql`, it reaches nothing but that CDN, and
-the graph answers a `fetch()` from the page's origin with the viewer's bearer token.
+The page's React/GraphiQL assets are vendored (`bff/static/graphiql/`), so it renders without internet;
+every off-origin request is aborted, which proves the page needs nothing from outside.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 import pytest
 from app_fixtures import Bff
@@ -33,8 +31,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SCREENSHOT = Path("/tmp/graphiql.png")
-# Where strawberry's graphiql.html fetches its JS and CSS from.
-GRAPHIQL_CDN_HOSTS = {"unpkg.com"}
 
 VIEWER_NAME = "{ viewer { name } }"
 
@@ -86,12 +82,12 @@ class OffOrigin:
             await route.abort("internetdisconnected")
 
 
-async def _open_graphiql(browser: Browser, bff: Bff) -> tuple[Page, OffOrigin]:
+async def _open_graphiql(browser: Browser, bff: Bff, search: str = "") -> tuple[Page, OffOrigin]:
     page = await browser.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(15_000)
     off_origin = OffOrigin(bff.url)
     await page.route("**/*", off_origin)
-    response = await page.goto(f"{bff.url}/graphql")
+    response = await page.goto(f"{bff.url}/graphql{search}")
     assert response is not None
     assert response.status == 200
     assert response.headers["content-type"].startswith("text/html")
@@ -99,20 +95,35 @@ async def _open_graphiql(browser: Browser, bff: Bff) -> tuple[Page, OffOrigin]:
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the page does not depend on the backend
-async def test_graphiql_page_is_served_and_the_graph_answers_its_origin(browser: Browser, bff: Bff) -> None:
-    # given
+async def test_graphiql_runs_the_first_query_with_the_demo_header(browser: Browser, bff: Bff) -> None:
+    # given: the link `bff demo` prints — query and Authorization header in the URL
     expected = await bff.query(VIEWER_NAME)
-    assert expected["data"]["viewer"]["name"]
+    name = expected["data"]["viewer"]["name"]
+    headers = json.dumps({"Authorization": f"Bearer {bff.token()}"})
+    search = "?" + urlencode({"q": VIEWER_NAME, "headers": headers}, quote_via=quote)
 
-    # when
-    page, off_origin = await _open_graphiql(browser, bff)
-    signed_in: dict[str, Any] = await page.evaluate(FETCH_GRAPHQL, [VIEWER_NAME, f"Bearer {bff.token()}"])
-    anonymous: dict[str, Any] = await page.evaluate(FETCH_GRAPHQL, [VIEWER_NAME, None])
+    # when: a person opens it and presses the run button
+    page, off_origin = await _open_graphiql(browser, bff, search)
+    await page.locator(".graphiql-execute-button").click()
+    result = page.locator(".graphiql-response")
+    await result.get_by_text(name).wait_for()
     await page.screenshot(path=str(SCREENSHOT))
 
     # then
     assert await page.title() == "Strawberry GraphiQL"
-    assert off_origin.hosts <= GRAPHIQL_CDN_HOSTS, f"the page reaches unexpected hosts: {off_origin.hosts}"
+    assert off_origin.hosts == set(), f"the page reached outside its origin: {off_origin.hosts}"
+    assert '"viewer"' in await result.inner_text()
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+async def test_the_graph_answers_a_fetch_from_the_page_origin(browser: Browser, bff: Bff) -> None:
+    # given
+    expected = await bff.query(VIEWER_NAME)
+    page, _ = await _open_graphiql(browser, bff)
+    # when
+    signed_in: dict[str, Any] = await page.evaluate(FETCH_GRAPHQL, [VIEWER_NAME, f"Bearer {bff.token()}"])
+    anonymous: dict[str, Any] = await page.evaluate(FETCH_GRAPHQL, [VIEWER_NAME, None])
+    # then
     assert signed_in == {"status": 200, "body": expected}
     assert anonymous["status"] == 200
     assert anonymous["body"]["data"] is None
