@@ -75,7 +75,8 @@ class parsing:
         return None
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
-        if isinstance(exc, KeyError | TypeError | ValueError | AttributeError):
+        # ArithmeticError: `decimal.InvalidOperation` ("abc" as a rate) and overflows are no ValueError.
+        if isinstance(exc, KeyError | TypeError | ValueError | AttributeError | ArithmeticError):
             problem = f"unreadable record ({type(exc).__name__}: {exc})"
             raise UpstreamResponseError(self.system, problem) from exc
 
@@ -91,4 +92,7 @@ def parse_iso_datetime(value: str) -> datetime:
 def from_epoch_millis(value: int) -> datetime:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(f"not epoch milliseconds: {value!r}")
-    return datetime.fromtimestamp(value / 1000, tz=UTC)
+    try:
+        return datetime.fromtimestamp(value / 1000, tz=UTC)
+    except (OverflowError, OSError) as exc:  # far outside datetime's range (OSError: EOVERFLOW)
+        raise ValueError(f"epoch milliseconds out of range: {value!r}") from exc

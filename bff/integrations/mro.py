@@ -21,7 +21,7 @@ from bff.domain.records import (
     StatementKind,
 )
 from bff.errors import UpstreamResponseError
-from bff.integrations.http import from_epoch_millis, parsing, request_json
+from bff.integrations.http import expect, from_epoch_millis, parsing, request_json
 
 SYSTEM = "mro"
 MAX_IDS_PER_CALL = 100
@@ -84,6 +84,7 @@ class MroClient:
         for start in range(0, len(numeric), MAX_IDS_PER_CALL):
             body = {"ids": numeric[start : start + MAX_IDS_PER_CALL]}
             data = await self._call("POST", "/portal/trade-orders/batch", json_body=body)
+            expect(isinstance(data, list), SYSTEM, "batch data is not a list")
             with parsing(SYSTEM):
                 found.extend(_order(item) for item in data)
         return found
@@ -109,7 +110,11 @@ class MroClient:
             raise UpstreamResponseError(
                 SYSTEM, f"{path} answered code {code}: {body.get('msg', '')}", status=status
             )
-        return body.get("data")
+        # Only code 404 means "not found"; code 0 without data is a broken answer, not an unknown supplier.
+        data = body.get("data")
+        if data is None:
+            raise UpstreamResponseError(SYSTEM, f"{path} answered code 0 without data", status=status)
+        return data
 
 
 def _fen(value: Any) -> int:

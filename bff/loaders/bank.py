@@ -8,6 +8,7 @@ from datetime import date
 from aiodataloader import DataLoader
 
 from bff.domain.bank_records import BankLoan, PayoffQuote
+from bff.errors import UpstreamError
 from bff.integrations.webank import WebankClient
 
 
@@ -28,5 +29,15 @@ class PayoffQuoteLoader(DataLoader[tuple[str, date], PayoffQuote]):
         super().__init__()
         self._webank = webank
 
-    async def batch_load_fn(self, keys: list[tuple[str, date]]) -> list[PayoffQuote]:
-        return list(await asyncio.gather(*(self._webank.payoff(loan_no, day) for loan_no, day in keys)))
+    # aiodataloader rejects only the key whose value is an Exception, hence the wider return type.
+    async def batch_load_fn(  # type: ignore[override]
+        self, keys: list[tuple[str, date]]
+    ) -> list[PayoffQuote | UpstreamError]:
+        return list(await asyncio.gather(*(self._quote(loan_no, day) for loan_no, day in keys)))
+
+    async def _quote(self, loan_no: str, day: date) -> PayoffQuote | UpstreamError:
+        # Separate calls fail separately: a returned error rejects only its own key, not the batch.
+        try:
+            return await self._webank.payoff(loan_no, day)
+        except UpstreamError as exc:
+            return exc

@@ -7,6 +7,7 @@ import asyncio
 from aiodataloader import DataLoader
 
 from bff.domain.records import Fulfilment, SupplierProfile
+from bff.errors import UpstreamError
 from bff.integrations.mall import MallClient
 from bff.integrations.mro import MroClient
 
@@ -38,5 +39,15 @@ class MroFulfilmentByCodeLoader(DataLoader[str, Fulfilment | None]):
         super().__init__()
         self._mro = mro
 
-    async def batch_load_fn(self, codes: list[str]) -> list[Fulfilment | None]:
-        return list(await asyncio.gather(*(self._mro.fulfilment(code) for code in codes)))
+    # aiodataloader rejects only the key whose value is an Exception, hence the wider return type.
+    async def batch_load_fn(  # type: ignore[override]
+        self, codes: list[str]
+    ) -> list[Fulfilment | UpstreamError | None]:
+        return list(await asyncio.gather(*(self._fulfilment(code) for code in codes)))
+
+    async def _fulfilment(self, code: str) -> Fulfilment | UpstreamError | None:
+        # Separate calls fail separately: a returned error rejects only its own key, not the batch.
+        try:
+            return await self._mro.fulfilment(code)
+        except UpstreamError as exc:
+            return exc

@@ -21,7 +21,7 @@ from bff.domain.records import (
 )
 from bff.integrations.mall import MallClient
 from bff.sandbox import RunningSandbox
-from bff.sandbox.seed import MallOrder, Seed, first_month_of_window
+from bff.sandbox.data import MallOrder, Seed, first_month_of_window
 
 DEMO = "GD-BOTH"
 
@@ -46,7 +46,9 @@ def expected_order(order: MallOrder) -> OrderRecord:
         amount=order.amount,
         buyer_name=order.buyer_name,
         created_at=order.created_at,
-        contract=None if contract is None else Contract(contract.contract_no, contract.amount, contract.signed_at),
+        contract=None
+        if contract is None
+        else Contract(contract.contract_no, contract.amount, contract.signed_at),
     )
 
 

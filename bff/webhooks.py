@@ -1,0 +1,58 @@
+"""`POST /webhooks/webank`: WeBank's signed notifications, acknowledged once durably stored.
+
+Order matters: verify the raw bytes, then parse, then store under the unique `event_id`, then answer
+SUCCESS (a repeated `event_id` gets the same answer and changes nothing), then process — a processing
+failure stays recorded on the stored event and does not change the answer.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from bff import notifications
+from bff.config import Settings
+from bff.signing import APP_ID_HEADER, verify
+
+__all__ = ["webank_webhook"]
+
+logger = logging.getLogger("bff.webhooks")
+
+
+def _answer(status: int, code: str, message: str | None = None) -> Response:
+    body = {"code": code} if message is None else {"code": code, "message": message}
+    return JSONResponse(body, status_code=status)
+
+
+def _authentic(settings: Settings, request: Request, body: bytes) -> bool:
+    app_id = request.headers.get(APP_ID_HEADER, "")
+    same_app = hmac.compare_digest(app_id.encode(), settings.webank_app_id.encode())
+    return verify(settings.webank_secret, request.headers, body) and same_app
+
+
+async def webank_webhook(request: Request) -> Response:
+    settings: Settings = request.app.state.services.settings
+    body = await request.body()
+    if not _authentic(settings, request, body):
+        logger.warning("webank notification refused: invalid signature, app id or timestamp")
+        return _answer(401, "INVALID_SIGNATURE")
+    try:
+        notification = notifications.parse_notification(body)
+    except notifications.InvalidEventError as exc:
+        logger.warning("webank notification refused: %s", exc.message)
+        return _answer(400, "INVALID_EVENT", exc.message)
+
+    try:
+        event = await notifications.store(notification)
+    except Exception:  # not stored (database away): the bank must retry, so no SUCCESS
+        logger.exception("could not store webank event %s", notification.event_id)
+        return _answer(503, "UNAVAILABLE", "The event could not be stored; retry later.")
+    if event is None:
+        logger.info("webank event %s repeated; already stored", notification.event_id)
+        return _answer(200, "SUCCESS")
+
+    await notifications.process(event)  # records and logs its own failures
+    return _answer(200, "SUCCESS")

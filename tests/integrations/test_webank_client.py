@@ -1,0 +1,299 @@
+"""`WebankClient` against the sandbox bank: signatures, request ids, batches, exact money.
+
+The sandbox is shared by the whole session, so pushes go out for a made-up supplier whose credit code no
+other test uses, and the outage switch is always turned back off.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+from urllib.parse import parse_qs
+
+import aiohttp
+import pytest
+from app_fixtures import WEBANK_APP_ID, WEBANK_SECRET
+
+from bff.domain.bank_records import BankLimit, BankLoan, LoanDocument, PayoffQuote, PlanItem
+from bff.domain.credit_code import check_character
+from bff.errors import UpstreamResponseError, UpstreamUnavailableError
+from bff.integrations.webank import WebankClient
+from bff.sandbox import CreditLimit, Loan, RunningSandbox
+from bff.sandbox.data import add_months
+
+
+def made_up_credit_code(serial: int) -> str:
+    """A valid credit code no seeded supplier has: 91, Beijing's division code, organisation MA0…"""
+    first17 = f"91110000MA{serial:07d}"
+    return first17 + check_character(first17)
+
+
+CREDIT_CODE = made_up_credit_code(1)
+
+
+@pytest.fixture
+def webank(http: aiohttp.ClientSession, sandbox: RunningSandbox) -> WebankClient:
+    return WebankClient(http, sandbox.webank_url, app_id=WEBANK_APP_ID, secret=WEBANK_SECRET)
+
+
+@pytest.fixture
+def bank_down(sandbox: RunningSandbox) -> Iterator[None]:
+    sandbox.state.set_webank_down(True)
+    try:
+        yield
+    finally:
+        sandbox.state.set_webank_down(False)
+
+
+def request_id() -> str:
+    return f"test-{uuid.uuid4()}"
+
+
+def supplier_push_body(today: date, credit_code: str = CREDIT_CODE) -> dict[str, Any]:
+    months = [f"{add_months(today.replace(day=1), -k):%Y-%m}" for k in range(23, -1, -1)]
+    return {
+        "supplier": {
+            "code": "TEST-BANK",
+            "name": "北京测试建材有限公司",
+            "credit_code": credit_code,
+            "province": "北京市",
+            "city": "",
+        },
+        "statistics": {
+            "months": [
+                {"month": m, "order_amount": "1000.50", "settled_amount": "800.25", "order_count": 2}
+                for m in months
+            ],
+            "buyers": 3,
+        },
+    }
+
+
+def order_push_body(credit_code: str = CREDIT_CODE) -> dict[str, Any]:
+    return {
+        "credit_code": credit_code,
+        "orders": [
+            {
+                "order_no": "CG-TEST-1",
+                "source": "MALL",
+                "status": "PENDING_SHIPMENT",
+                "amount": "10919.48",
+                "financeable_amount": "5459.74",
+                "buyer_name": "中建三局集团有限公司",
+                "contract": None,
+            }
+        ],
+    }
+
+
+def expected_loan(loan: Loan, webank_url: str) -> BankLoan:
+    return BankLoan(
+        loan_no=loan.loan_no,
+        credit_code=loan.credit_code,
+        kind=loan.kind,
+        status=loan.status,
+        amount=loan.amount,
+        outstanding_principal=loan.outstanding_principal,
+        annual_rate=loan.annual_rate,
+        term_months=loan.term_months,
+        plan=tuple(PlanItem(i.period, i.due_date, i.principal, i.interest, i.status) for i in loan.plan),
+        documents=tuple(
+            LoanDocument(d.kind, d.title, webank_url + d.url if d.url.startswith("/") else d.url)
+            for d in loan.documents
+        ),
+    )
+
+
+def seeded_loan(sandbox: RunningSandbox, loan_no: str) -> Loan:
+    loan = sandbox.state.loan(loan_no)
+    assert loan is not None
+    return loan
+
+
+@pytest.mark.parametrize(
+    ("app_id", "secret"),
+    [
+        pytest.param(WEBANK_APP_ID, "not-the-secret", id="wrong-secret"),
+        pytest.param("someone-else", WEBANK_SECRET, id="wrong-app-id"),
+    ],
+)
+async def test_a_wrongly_signed_get_is_refused_with_401(
+    http: aiohttp.ClientSession, sandbox: RunningSandbox, app_id: str, secret: str
+) -> None:
+    client = WebankClient(http, sandbox.webank_url, app_id=app_id, secret=secret)
+
+    with pytest.raises(UpstreamResponseError) as raised:
+        await client.limit(CREDIT_CODE)
+
+    assert (raised.value.system, raised.value.status) == ("webank", 401)
+
+
+async def test_a_wrongly_signed_push_is_refused_and_changes_nothing(
+    http: aiohttp.ClientSession, sandbox: RunningSandbox
+) -> None:
+    client = WebankClient(http, sandbox.webank_url, app_id=WEBANK_APP_ID, secret="not-the-secret")
+    rid = request_id()
+
+    with pytest.raises(UpstreamResponseError) as raised:
+        await client.push_supplier(supplier_push_body(sandbox.state.today), request_id=rid)
+
+    assert raised.value.status == 401
+    assert [p for p in sandbox.state.supplier_pushes() if p.request_id == rid] == []
+
+
+async def test_repeating_a_request_id_repeats_the_answer_and_pushes_once(
+    webank: WebankClient, sandbox: RunningSandbox
+) -> None:
+    # given
+    body = supplier_push_body(sandbox.state.today)
+    rid = request_id()
+
+    # when
+    first = await webank.push_supplier(body, request_id=rid)
+    again = await webank.push_supplier(body, request_id=rid)
+    other = await webank.push_supplier(body, request_id=request_id())
+
+    # then
+    assert again == first
+    assert other.apply_no != first.apply_no
+    assert first.register_url == f"{sandbox.webank_url}/pages/register?apply_no={first.apply_no}"
+    (push,) = [p for p in sandbox.state.supplier_pushes(CREDIT_CODE) if p.request_id == rid]
+    assert push.apply_no == first.apply_no
+    assert (push.supplier.credit_code, push.buyers, len(push.months)) == (CREDIT_CODE, 3, 24)
+    assert {(m.order_amount, m.settled_amount, m.order_count) for m in push.months} == {
+        (Decimal("1000.50"), Decimal("800.25"), 2)
+    }
+
+
+async def test_handler_orders_and_financing_url_after_a_push(
+    webank: WebankClient, sandbox: RunningSandbox
+) -> None:
+    # given
+    pushed = await webank.push_supplier(supplier_push_body(sandbox.state.today), request_id=request_id())
+
+    # when
+    register_url = await webank.submit_handler(
+        CREDIT_CODE,
+        {"name": "张三", "phone": "13800000000", "email": "zs@example.com"},
+        request_id=request_id(),
+    )
+    batch = await webank.push_orders(order_push_body(), request_id=request_id())
+    financing_url = await webank.credit_financing_url(CREDIT_CODE)
+
+    # then
+    assert register_url == f"{sandbox.webank_url}/pages/register?apply_no={pushed.apply_no}"
+    assert batch.financing_url == f"{sandbox.webank_url}/pages/financing?batch_no={batch.batch_no}"
+    (recorded,) = [b for b in sandbox.state.order_batches(CREDIT_CODE) if b.batch_no == batch.batch_no]
+    assert [(o.order_no, o.amount, o.financeable_amount) for o in recorded.orders] == [
+        ("CG-TEST-1", Decimal("10919.48"), Decimal("5459.74"))
+    ]
+    assert financing_url == f"{sandbox.webank_url}/pages/credit-financing?credit_code={CREDIT_CODE}"
+
+
+async def test_limit_maps_exact_ratios_and_dates(webank: WebankClient, sandbox: RunningSandbox) -> None:
+    # given
+    approved_code = made_up_credit_code(2)
+    sandbox.state.set_limit(
+        approved_code,
+        CreditLimit("APPROVED", Decimal("500000.00"), Decimal("0.4"), Decimal("0.6"), date(2027, 3, 31)),
+    )
+
+    # when
+    unknown = await webank.limit(made_up_credit_code(3))
+    approved = await webank.limit(approved_code)
+
+    # then
+    assert unknown == BankLimit("NONE", None, None, None, None, None)
+    assert approved == BankLimit(
+        "APPROVED", Decimal("500000.00"), Decimal("0.4"), Decimal("0.6"), date(2027, 3, 31), None
+    )
+    assert approved.total is not None
+    assert str(approved.total) == "500000.00"
+
+
+async def test_loans_batch_maps_the_seeded_loans(webank: WebankClient, sandbox: RunningSandbox) -> None:
+    # when
+    loans = await webank.loans(["WBL0001", "NO-SUCH-LOAN", "WBL0002"])
+
+    # then
+    assert loans == [
+        expected_loan(seeded_loan(sandbox, "WBL0001"), sandbox.webank_url),
+        expected_loan(seeded_loan(sandbox, "WBL0002"), sandbox.webank_url),
+    ]
+    order_loan = loans[0]
+    assert (order_loan.kind, order_loan.status, order_loan.term_months) == ("ORDER", "DISBURSED", 6)
+    assert str(order_loan.annual_rate) == "0.0720"
+    assert sum((i.principal for i in order_loan.plan), Decimal(0)) == order_loan.amount
+    assert order_loan.outstanding_principal == order_loan.amount - sum(
+        (i.principal for i in order_loan.plan if i.status == "PAID"), Decimal(0)
+    )
+
+
+async def test_more_than_100_loan_numbers_are_chunked(webank: WebankClient, sandbox: RunningSandbox) -> None:
+    # given: 201 numbers, the second seeded loan alone in the third chunk
+    loan_nos = ["WBL0001", *(f"NO-SUCH-{n:03d}" for n in range(199)), "WBL0002"]
+    sandbox.state.reset_calls()
+
+    # when
+    loans = await webank.loans(loan_nos)
+
+    # then
+    calls = sandbox.state.calls("webank")
+    assert [(c.method, c.path) for c in calls] == [("GET", "/v1/loans")] * 3
+    assert [len(parse_qs(c.query)["loan_nos"][0].split(",")) for c in calls] == [100, 100, 1]
+    assert [loan.loan_no for loan in loans] == ["WBL0001", "WBL0002"]
+
+
+async def test_payoff_quote_is_exact(webank: WebankClient, sandbox: RunningSandbox) -> None:
+    # given: simple interest, actual/360, on the outstanding principal since the last due date
+    loan = seeded_loan(sandbox, "WBL0001")
+    last_due = max(i.due_date for i in loan.plan if i.due_date <= sandbox.state.today)
+    day = last_due + timedelta(days=17)
+    interest = (loan.outstanding_principal * loan.annual_rate * 17 / 360).quantize(
+        Decimal("0.01"), rounding=ROUND_HALF_UP
+    )
+
+    # when
+    quote = await webank.payoff("WBL0001", day)
+
+    # then
+    assert quote == PayoffQuote(
+        as_of=day,
+        principal=loan.outstanding_principal,
+        interest=interest,
+        fee=Decimal("0.00"),
+        total=loan.outstanding_principal + interest,
+    )
+    assert interest > 0
+    assert [str(v) for v in (quote.principal, quote.fee)] == [str(loan.outstanding_principal), "0.00"]
+    assert str(quote.total) == str((loan.outstanding_principal + interest).quantize(Decimal("0.01")))
+
+
+async def test_payoff_of_a_settled_loan_is_refused(webank: WebankClient) -> None:
+    with pytest.raises(UpstreamResponseError) as raised:
+        await webank.payoff("WBL0002", date(2026, 1, 1))
+
+    assert (raised.value.system, raised.value.status) == ("webank", 409)
+
+
+async def test_repayment_url(webank: WebankClient, sandbox: RunningSandbox) -> None:
+    url = await webank.repayment_url("WBL0001", "EARLY_SETTLEMENT")
+
+    assert url == f"{sandbox.webank_url}/pages/repayment?loan_no=WBL0001&kind=EARLY_SETTLEMENT"
+
+
+@pytest.mark.usefixtures("bank_down")
+async def test_outage_is_upstream_unavailable(webank: WebankClient, sandbox: RunningSandbox) -> None:
+    rid = request_id()
+
+    with pytest.raises(UpstreamUnavailableError) as on_get:
+        await webank.loans(["WBL0001"])
+    with pytest.raises(UpstreamUnavailableError) as on_post:
+        await webank.push_supplier(supplier_push_body(sandbox.state.today), request_id=rid)
+
+    assert (on_get.value.system, on_post.value.system) == ("webank", "webank")
+    assert on_get.value.code == "UPSTREAM_UNAVAILABLE"
+    assert [p for p in sandbox.state.supplier_pushes() if p.request_id == rid] == []
