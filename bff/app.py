@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -16,11 +17,13 @@ from starlette.staticfiles import StaticFiles
 from bff import db
 from bff.config import Settings
 from bff.context import Services
+from bff.events import Broker, InProcessBroker, RedisBroker
 from bff.graphiql import ASSETS_DIR, ASSETS_PATH
 from bff.graphql_app import BffGraphQL
 from bff.integrations.http import create_session
 from bff.integrations.upstreams import Upstreams
 from bff.webhooks import webank_webhook
+from bff.workers import ChangedAdmissions, build_outbox, run_outbox
 
 logger = logging.getLogger("bff.app")
 
@@ -59,10 +62,21 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
             read=settings.upstream_read_timeout,
             total=settings.upstream_total_timeout,
         )
-        app.state.services = Services(settings=settings, upstreams=Upstreams.from_settings(session, settings))
+        upstreams = Upstreams.from_settings(session, settings)
+        broker: Broker = RedisBroker(settings.redis_url) if settings.redis_url else InProcessBroker()
+        changed = ChangedAdmissions()
+        delivery = build_outbox(upstreams.webank, changed)
+        app.state.services = Services(settings=settings, upstreams=upstreams, broker=broker, outbox=delivery)
+        stop = asyncio.Event()
+        worker = asyncio.create_task(
+            run_outbox(delivery, changed, broker, stop, settings.outbox_interval), name="bff-outbox"
+        )
         try:
             yield
         finally:
+            stop.set()
+            await worker
+            await broker.close()
             await session.close()
             if manage_database:
                 await db.close_db()

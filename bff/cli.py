@@ -77,6 +77,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     sandbox.add_argument("--host", default="127.0.0.1")
     sandbox.add_argument("--port", type=int, default=9100)
+    sandbox.add_argument(
+        "--webhook-url",
+        default=None,
+        help="where the sandbox bank sends its notifications, e.g. http://127.0.0.1:8000/webhooks/webank",
+    )
     sandbox.set_defaults(handler=_sandbox)
 
     token = commands.add_parser(
@@ -141,7 +146,11 @@ def _sandbox(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     sandbox = start_sandbox(
-        args.host, args.port, webank_app_id=settings.webank_app_id, webank_secret=settings.webank_secret
+        args.host,
+        args.port,
+        webank_app_id=settings.webank_app_id,
+        webank_secret=settings.webank_secret,
+        webhook_url=args.webhook_url,
     )
     print(f"sandbox upstreams on {sandbox.url}:")
     print(
@@ -157,7 +166,12 @@ def _demo(args: argparse.Namespace) -> int:
 
     base = load_settings(database_url=args.database_url)
     sandbox = start_sandbox(
-        args.host, args.sandbox_port, webank_app_id=base.webank_app_id, webank_secret=base.webank_secret
+        args.host,
+        args.sandbox_port,
+        webank_app_id=base.webank_app_id,
+        webank_secret=base.webank_secret,
+        # the sandbox bank notifies this BFF's webhook, so the admission flow can be clicked through
+        webhook_url=f"http://{args.host}:{args.port}/webhooks/webank",
     )
     settings = load_settings(
         database_url=args.database_url,

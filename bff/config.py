@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     ratio_processing: Decimal = Field(default=Decimal("0.8"), gt=0, le=1)
     ratio_pending_receipt: Decimal = Field(default=Decimal("0.8"), gt=0, le=1)
 
+    outbox_interval: float = Field(default=1.0, gt=0, description="seconds between outbox delivery passes")
+
     log_level: str = "INFO"
 
     @field_validator("database_url")

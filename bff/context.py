@@ -10,8 +10,10 @@ from bff.auth import Viewer
 from bff.config import Settings
 from bff.domain.calendar import today_in_shanghai
 from bff.errors import AuthenticationError, ForbiddenError
+from bff.events import Broker
 from bff.integrations.upstreams import Upstreams
 from bff.loaders import Loaders
+from bff.outbox import OutboxDelivery
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +22,8 @@ class Services:
 
     settings: Settings
     upstreams: Upstreams
+    broker: Broker
+    outbox: OutboxDelivery
 
 
 @dataclass(slots=True)
@@ -65,6 +69,10 @@ class Context:
         if not viewer.is_operator:
             raise ForbiddenError("Only platform operators may look up other suppliers.")
         return viewer
+
+    def refresh_loaders(self) -> None:
+        """New, empty loaders: a subscription's context lives as long as its socket, each event reloads."""
+        self.loaders = Loaders.build(self.services.upstreams)
 
     def today(self) -> date:
         return today_in_shanghai()

@@ -15,6 +15,9 @@ from starlette.responses import JSONResponse, Response
 
 from bff import notifications
 from bff.config import Settings
+from bff.context import Services
+from bff.events import admission_topic
+from bff.models import Admission
 from bff.signing import APP_ID_HEADER, verify
 
 __all__ = ["webank_webhook"]
@@ -55,4 +58,18 @@ async def webank_webhook(request: Request) -> Response:
         return _answer(200, "SUCCESS")
 
     await notifications.process(event)  # records and logs its own failures
+    await _publish(request, notification)
     return _answer(200, "SUCCESS")
+
+
+async def _publish(request: Request, notification: notifications.Notification) -> None:
+    """Tell the supplier's live subscriptions that its admission may have changed."""
+    credit_code = notification.data.get("credit_code")
+    if not isinstance(credit_code, str):
+        return
+    services: Services = request.app.state.services
+    codes = await Admission.filter(credit_code=credit_code, is_current=True).values_list(
+        "supplier_code", flat=True
+    )
+    for code in set(codes):
+        await services.broker.publish(admission_topic(str(code)), {"kind": "admission"})

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
@@ -15,6 +18,7 @@ from bff.app import create_app
 from bff.auth import Role, mint_token
 from bff.config import Settings, load_settings
 from bff.sandbox import RunningSandbox, start_sandbox
+from bff.signing import signed_headers
 
 WEBANK_APP_ID = "xinrongbao-test"
 WEBANK_SECRET = "test-webank-secret-0123456789abcdef"
@@ -71,6 +75,27 @@ class Bff:
             body: dict[str, Any] = await response.json()
             return body
 
+    async def notify(
+        self,
+        event_type: str,
+        data: dict[str, Any],
+        *,
+        event_id: str | None = None,
+        occurred_at: str | None = None,
+    ) -> tuple[int, dict[str, Any]]:
+        """Send a signed WeBank notification to the BFF's webhook, as the bank does."""
+        body = json.dumps(
+            {
+                "event_id": event_id or uuid.uuid4().hex,
+                "type": event_type,
+                "occurred_at": occurred_at or datetime.now(UTC).isoformat(),
+                "data": data,
+            }
+        ).encode()
+        headers = {**signed_headers(WEBANK_APP_ID, WEBANK_SECRET, body), "Content-Type": "application/json"}
+        async with self.http.post(f"{self.url}/webhooks/webank", data=body, headers=headers) as response:
+            return response.status, await response.json()
+
     def upstream_calls(self, system: str | None = None) -> list[str]:
         """Calls the sandbox received since the test started, as "system METHOD path"."""
         return [f"{c.system} {c.method} {c.path}" for c in self.sandbox.state.calls(system)]
@@ -92,12 +117,14 @@ async def serve(app: Any) -> tuple[uvicorn.Server, asyncio.Task[None], str]:
 
 @pytest.fixture
 async def bff(db: str, sandbox: RunningSandbox) -> AsyncIterator[Bff]:
-    settings = settings_for(sandbox, db)
+    settings = settings_for(sandbox, db, outbox_interval=0.05)
     server, task, url = await serve(create_app(settings, manage_database=False))
     try:
         async with aiohttp.ClientSession() as http:
-            sandbox.state.reset_calls()
+            sandbox.state.reset()
+            sandbox.set_webhook_url(f"{url}/webhooks/webank")
             yield Bff(url=url, http=http, sandbox=sandbox, settings=settings)
     finally:
+        sandbox.set_webhook_url(None)
         server.should_exit = True
         await task

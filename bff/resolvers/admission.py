@@ -7,10 +7,11 @@ from decimal import Decimal
 from bff.context import Context
 from bff.domain.limits import LimitSplit, split_limit
 from bff.domain.money import fen_to_yuan
-from bff.domain.statuses import AdmissionStatus, LoanKind
+from bff.domain.statuses import AdmissionStatus, LoanKind, OutboxStatus
 from bff.loaders.records import LIVE_LOAN_STATUSES
-from bff.models import Admission, CreditLimit, Loan
+from bff.models import Admission, CreditLimit, Loan, OutboxMessage
 
+ADMISSION_AGGREGATE = "admission"
 BANK_STEPS_IN_PROGRESS = (AdmissionStatus.OPENED, AdmissionStatus.REGISTERING, AdmissionStatus.VERIFIED)
 
 
@@ -54,3 +55,10 @@ async def limit_split(limit: CreditLimit) -> LimitSplit:
 def continue_url(admission: Admission) -> str | None:
     """WeBank's page to go on with, while the bank part of admission is in progress."""
     return admission.register_url if admission.status in BANK_STEPS_IN_PROGRESS else None
+
+
+async def admission_push_pending(admission_id: int) -> bool:
+    """Whether a push of this admission still waits in the outbox."""
+    return await OutboxMessage.filter(
+        aggregate_type=ADMISSION_AGGREGATE, aggregate_id=str(admission_id), status=OutboxStatus.PENDING
+    ).exists()

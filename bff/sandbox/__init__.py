@@ -36,12 +36,17 @@ timestamp, so only "created desc, then id desc" gives the right page order.
 
 Controls under `/_sandbox`: `GET calls` (optionally `?system=mall|mro|webank`), `POST calls/reset`,
 `POST reset` (back to the seed: calls, pushes, limits, stored request ids, loans, outage off) and
-`POST webank/outage` with `{"down": true|false}`. `SandboxState` offers the same from Python, plus
-`set_limit(...)` and `add_loan(...)` to play the bank's decisions.
+`POST webank/outage` with `{"down": true|false}`, `POST webank/notify` with `{"type", "data"}` (send any
+notification), `GET webank/notifications` and `POST webank/webhook` with `{"url": …|null}`. `SandboxState`
+offers the same from Python, plus `set_limit(...)` and `add_loan(...)` to play the bank's decisions.
+
+The `register_url` of a push opens the bank's own pages (`bank_pages`), where a person verifies the
+enterprise and its legal representative and applies for a limit; the bank decides (`decision`) and
+notifies the BFF's webhook (`notifier`, signed, retried until SUCCESS).
 
 Modules: `data` (record shapes, calendar), `seed` (the suppliers above), `state`, one module per
-upstream (`mall`, `mro`, `webank` with `webank_payloads`), `app` (mounting and the call log) and
-`server` (uvicorn on a background thread).
+upstream (`mall`, `mro`, `webank` with `webank_payloads`, `bank_pages` with `bank_html`, `decision`,
+`notifier`), `app` (mounting, the call log, the lifespan) and `server` (uvicorn on a background thread).
 """
 
 from bff.sandbox.app import create_sandbox_app

@@ -1,8 +1,14 @@
-"""One Starlette app serving the three upstreams under `/mall`, `/mro`, `/webank`, plus `/_sandbox` controls."""
+"""One Starlette app serving the three upstreams under `/mall`, `/mro`, `/webank`, plus `/_sandbox` controls.
+
+Its lifespan runs the bank's notifier (`bff.sandbox.notifier`), so serve it with the lifespan on.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
 from urllib.parse import unquote
 
 from starlette.applications import Starlette
@@ -13,7 +19,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bff.sandbox.mall import create_mall_app
 from bff.sandbox.mro import create_mro_app
-from bff.sandbox.state import MALL, MRO, SYSTEMS, WEBANK, SandboxState
+from bff.sandbox.notifier import Notifier
+from bff.sandbox.state import MALL, MRO, SYSTEMS, WEBANK, SandboxState, SentNotification
 from bff.sandbox.webank import create_webank_app
 
 
@@ -33,11 +40,34 @@ class CallLog:
         await self.app(scope, receive, send)
 
 
+async def _json_object(request: Request) -> dict[str, Any] | None:
+    try:
+        body = json.loads(await request.body())
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def notification_json(notification: SentNotification) -> dict[str, Any]:
+    return {
+        "event_id": notification.event_id,
+        "type": notification.type,
+        "occurred_at": notification.occurred_at.isoformat(),
+        "data": notification.data,
+        "status": notification.status,
+        "attempts": [
+            {"at": a.at.isoformat(), "url": a.url, "status_code": a.status_code, "error": a.error}
+            for a in notification.attempts
+        ],
+    }
+
+
 class Controls:
     """`/_sandbox`: what tests and demos use to look inside and to break things on purpose."""
 
-    def __init__(self, state: SandboxState) -> None:
+    def __init__(self, state: SandboxState, notifier: Notifier) -> None:
         self.state = state
+        self.notifier = notifier
 
     async def calls(self, request: Request) -> Response:
         calls = [
@@ -55,30 +85,68 @@ class Controls:
         return JSONResponse({"reset": True})
 
     async def webank_outage(self, request: Request) -> Response:
-        try:
-            body = json.loads(await request.body())
-        except ValueError:
-            body = None
-        down = body.get("down") if isinstance(body, dict) else None
+        body = await _json_object(request)
+        down = None if body is None else body.get("down")
         if not isinstance(down, bool):
             return JSONResponse({"error": 'body must be {"down": true|false}'}, status_code=400)
         self.state.set_webank_down(down)
         return JSONResponse({"down": down})
 
+    async def notify(self, request: Request) -> Response:
+        """Send any notification: `{"type": "loan.disbursed", "data": {...}}` → 202 with the event."""
+        body = await _json_object(request)
+        kind = None if body is None else body.get("type")
+        data = None if body is None else body.get("data")
+        if not isinstance(kind, str) or not kind.strip() or not isinstance(data, dict):
+            return JSONResponse({"error": 'body must be {"type": "...", "data": {...}}'}, status_code=400)
+        return JSONResponse(notification_json(self.notifier.send(kind.strip(), data)), status_code=202)
 
-def create_sandbox_app(state: SandboxState, *, webank_app_id: str, webank_secret: str) -> Starlette:
-    controls = Controls(state)
+    async def notifications(self, request: Request) -> Response:
+        return JSONResponse(
+            {
+                "webhook_url": self.state.webhook_url,
+                "notifications": [notification_json(n) for n in self.state.notifications()],
+            }
+        )
+
+    async def webhook(self, request: Request) -> Response:
+        """Point notifications elsewhere at runtime: `{"url": "http://…/webhooks/webank" | null}`."""
+        body = await _json_object(request)
+        url = None if body is None else body.get("url", ...)
+        if not (url is None or (isinstance(url, str) and url.startswith(("http://", "https://")))):
+            return JSONResponse({"error": 'body must be {"url": "http(s)://..." | null}'}, status_code=400)
+        self.state.set_webhook_url(url)
+        return JSONResponse({"webhook_url": url})
+
+
+def create_sandbox_app(
+    state: SandboxState, *, webank_app_id: str, webank_secret: str, notifier: Notifier | None = None
+) -> Starlette:
+    notifier = notifier or Notifier(state, app_id=webank_app_id, secret=webank_secret)
+    controls = Controls(state, notifier)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with notifier.running():
+            yield
+
+    webank = create_webank_app(state, app_id=webank_app_id, secret=webank_secret, notifier=notifier)
     app = Starlette(
         routes=[
             Mount(f"/{MALL}", app=create_mall_app(state)),
             Mount(f"/{MRO}", app=create_mro_app(state)),
-            Mount(f"/{WEBANK}", app=create_webank_app(state, app_id=webank_app_id, secret=webank_secret)),
+            Mount(f"/{WEBANK}", app=webank),
             Route("/_sandbox/calls", controls.calls, methods=["GET"]),
             Route("/_sandbox/calls/reset", controls.reset_calls, methods=["POST"]),
             Route("/_sandbox/reset", controls.reset, methods=["POST"]),
             Route("/_sandbox/webank/outage", controls.webank_outage, methods=["POST"]),
-        ]
+            Route("/_sandbox/webank/notify", controls.notify, methods=["POST"]),
+            Route("/_sandbox/webank/notifications", controls.notifications, methods=["GET"]),
+            Route("/_sandbox/webank/webhook", controls.webhook, methods=["POST"]),
+        ],
+        lifespan=lifespan,
     )
     app.state.sandbox = state
+    app.state.notifier = notifier
     app.add_middleware(CallLog, state=state)
     return app

@@ -10,13 +10,15 @@ import threading
 import time
 from datetime import date
 from types import TracebackType
+from typing import Any
 
 import uvicorn
 
 from bff.sandbox.app import create_sandbox_app
 from bff.sandbox.data import shanghai_today
+from bff.sandbox.notifier import Notifier
 from bff.sandbox.seed import build_seed
-from bff.sandbox.state import SandboxState
+from bff.sandbox.state import SandboxState, SentNotification
 
 STARTUP_TIMEOUT_SECONDS = 10.0
 SHUTDOWN_TIMEOUT_SECONDS = 5.0
@@ -28,12 +30,25 @@ class SandboxStartupError(RuntimeError):
 
 class RunningSandbox:
     def __init__(
-        self, server: uvicorn.Server, thread: threading.Thread, state: SandboxState, url: str
+        self,
+        server: uvicorn.Server,
+        thread: threading.Thread,
+        state: SandboxState,
+        url: str,
+        notifier: Notifier,
     ) -> None:
         self._server = server
         self._thread = thread
         self.state = state
         self.url = url
+        self.notifier = notifier
+
+    def notify(self, type: str, data: dict[str, Any]) -> SentNotification:
+        """Send a notification to the webhook (retried until SUCCESS); see `state.notifications()`."""
+        return self.notifier.send(type, data)
+
+    def set_webhook_url(self, url: str | None) -> None:
+        self.state.set_webhook_url(url)
 
     @property
     def mall_url(self) -> str:
@@ -67,13 +82,22 @@ def start_sandbox(
     today: date | None = None,
     webank_app_id: str,
     webank_secret: str,
+    webhook_url: str | None = None,
 ) -> RunningSandbox:
-    """Serve the three upstreams on `host:port` (0 picks a free port) until `.stop()`."""
+    """Serve the three upstreams on `host:port` (0 picks a free port) until `.stop()`.
+
+    `webhook_url` is where the bank sends its notifications (the BFF's `/webhooks/webank`); it may be
+    set later with `set_webhook_url`, notifications wait until then.
+    """
     state = SandboxState(build_seed(today or shanghai_today()))
-    app = create_sandbox_app(state, webank_app_id=webank_app_id, webank_secret=webank_secret)
-    # No websockets, no lifespan, and leave the process's logging configuration alone.
+    state.set_webhook_url(webhook_url)
+    notifier = Notifier(state, app_id=webank_app_id, secret=webank_secret)
+    app = create_sandbox_app(
+        state, webank_app_id=webank_app_id, webank_secret=webank_secret, notifier=notifier
+    )
+    # The lifespan runs the notifier; no websockets, and leave the process's logging configuration alone.
     config = uvicorn.Config(
-        app, host=host, port=port, lifespan="off", ws="none", log_config=None, log_level="warning"
+        app, host=host, port=port, lifespan="on", ws="none", log_config=None, log_level="warning"
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name=f"sandbox-{host}:{port}", daemon=True)
@@ -90,4 +114,4 @@ def start_sandbox(
     url_host = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "[::1]"}.get(host, host)
     if ":" in url_host and not url_host.startswith("["):
         url_host = f"[{url_host}]"
-    return RunningSandbox(server, thread, state, f"http://{url_host}:{bound_port}")
+    return RunningSandbox(server, thread, state, f"http://{url_host}:{bound_port}", notifier)

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from bff.sandbox.data import FulfilmentHistory, Loan, MallOrder, MroOrder, Seed, SeedSupplier
 
@@ -64,13 +65,6 @@ class Handler:
 
 
 @dataclass(frozen=True, slots=True)
-class Application:
-    apply_no: str
-    credit_code: str
-    handler: Handler | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class PushedContract:
     contract_no: str
     amount: Decimal | None
@@ -106,10 +100,67 @@ class CreditLimit:
     credit_ratio: Decimal | None = None
     valid_until: date | None = None
     reapply_after: date | None = None
+    reason: str | None = None  # why a limit was REJECTED
 
 
 NO_LIMIT = CreditLimit("NONE")
 PENDING_LIMIT = CreditLimit("PENDING")
+
+
+@dataclass(frozen=True, slots=True)
+class LegalRepresentative:
+    """What the applicant typed on the bank's legal-representative page."""
+
+    name: str
+    id_number: str
+    bank_card: str
+    phone: str
+
+
+# Where an applicant stands on the bank's registration pages (`bff.sandbox.bank_pages`), in order.
+STEP_ENTERPRISE = "ENTERPRISE"  # to do: register, log in, verify the enterprise
+STEP_LEGAL_REP = "LEGAL_REP"  # to do: verify the legal representative (then realname.verified)
+STEP_APPLY = "APPLY"  # to do: apply for a limit
+STEP_DONE = "DONE"  # decided: `decision` holds the limit (then limit.approved / limit.rejected)
+STEPS = (STEP_ENTERPRISE, STEP_LEGAL_REP, STEP_APPLY, STEP_DONE)
+
+
+@dataclass(frozen=True, slots=True)
+class Application:
+    apply_no: str
+    credit_code: str
+    handler: Handler | None = None
+    step: str = STEP_ENTERPRISE
+    account_phone: str | None = None
+    enterprise_method: str | None = None  # TAX (税务认证) or BUSINESS (工商认证)
+    legal_rep: LegalRepresentative | None = None
+    decision: CreditLimit | None = None
+
+
+# Delivery status of a notification the bank sends to the BFF's webhook.
+PENDING = "PENDING"
+DELIVERED = "DELIVERED"
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryAttempt:
+    at: datetime
+    url: str
+    status_code: int | None  # None when no HTTP answer came (refused, timed out)
+    error: str | None  # why it does not count as delivered; None when it does
+
+
+@dataclass(frozen=True, slots=True)
+class SentNotification:
+    """One notification the bank sends, retried until the webhook answers SUCCESS."""
+
+    event_id: str
+    type: str
+    occurred_at: datetime
+    data: dict[str, Any]
+    body: bytes  # the exact JSON that is signed and posted
+    status: str = PENDING  # PENDING or DELIVERED
+    attempts: tuple[DeliveryAttempt, ...] = field(default=())
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +183,8 @@ class SandboxState:
         self._batches: list[OrderBatch] = []
         self._limits: dict[str, CreditLimit] = {}
         self._loans: dict[str, Loan] = {}
+        self._notifications: dict[str, SentNotification] = {}
+        self._webhook_url: str | None = None
         self.reset()
         self.suppliers: dict[str, SeedSupplier] = {s.code: s for s in seed.suppliers}
         self.mall_orders: dict[int, MallOrder] = {o.id: o for o in seed.mall_orders}
@@ -156,6 +209,7 @@ class SandboxState:
             self._batches.clear()
             self._limits.clear()
             self._loans = {loan.loan_no: loan for loan in self.seed.loans}
+            self._notifications.clear()  # deliveries still retrying stop; the webhook URL stays
 
     # --- call log ---
 
@@ -238,6 +292,21 @@ class SandboxState:
         with self._lock:
             return tuple(self._applications.values())
 
+    def application(self, apply_no: str) -> tuple[Application, SupplierPush] | None:
+        """An application with the push that opened it; None for an unknown apply number."""
+        with self._lock:
+            application = self._applications.get(apply_no)
+            push = next((p for p in self._pushes if p.apply_no == apply_no), None)
+            return None if application is None or push is None else (application, push)
+
+    def advance_application(self, current: Application, new: Application) -> bool:
+        """Replace `current` by `new` only if nobody changed it meanwhile (a double submit does one step)."""
+        with self._lock:
+            if self._applications.get(current.apply_no) != current:
+                return False
+            self._applications[current.apply_no] = new
+            return True
+
     # --- order pushes ---
 
     def add_order_batch(self, request_id: str, credit_code: str, orders: Iterable[PushedOrder]) -> OrderBatch:
@@ -259,6 +328,41 @@ class SandboxState:
     def set_limit(self, credit_code: str, limit: CreditLimit) -> None:
         with self._lock:
             self._limits[credit_code] = limit
+
+    # --- notifications to the BFF ---
+
+    @property
+    def webhook_url(self) -> str | None:
+        with self._lock:
+            return self._webhook_url
+
+    def set_webhook_url(self, url: str | None) -> None:
+        """Where notifications go (e.g. `http://127.0.0.1:8000/webhooks/webank`); None holds them back."""
+        with self._lock:
+            self._webhook_url = url
+
+    def add_notification(self, notification: SentNotification) -> None:
+        with self._lock:
+            self._notifications[notification.event_id] = notification
+
+    def notification(self, event_id: str) -> SentNotification | None:
+        with self._lock:
+            return self._notifications.get(event_id)
+
+    def notifications(self, type: str | None = None) -> tuple[SentNotification, ...]:
+        """Every notification since the last reset, oldest first, with its delivery attempts."""
+        with self._lock:
+            return tuple(n for n in self._notifications.values() if type is None or n.type == type)
+
+    def record_attempt(self, event_id: str, attempt: DeliveryAttempt, *, delivered: bool) -> None:
+        with self._lock:
+            notification = self._notifications.get(event_id)
+            if notification is not None:  # None: forgotten by a reset while the attempt was under way
+                self._notifications[event_id] = replace(
+                    notification,
+                    attempts=(*notification.attempts, attempt),
+                    status=DELIVERED if delivered else notification.status,
+                )
 
     # --- loans ---
 

@@ -23,7 +23,9 @@ from starlette.routing import Route
 
 from bff.domain.money import format_yuan, round_fen
 from bff.sandbox import webank_payloads as payloads
+from bff.sandbox.bank_pages import BankPages
 from bff.sandbox.data import Loan
+from bff.sandbox.notifier import Notifier
 from bff.sandbox.state import CreditLimit, SandboxState, StoredResponse
 from bff.sandbox.webank_payloads import WebankError, invalid
 from bff.signing import APP_ID_HEADER, REQUEST_ID_HEADER, verify
@@ -276,5 +278,7 @@ def _replay(stored: StoredResponse) -> Response:
     return Response(stored.body, status_code=stored.status_code, media_type="application/json")
 
 
-def create_webank_app(state: SandboxState, *, app_id: str, secret: str) -> Starlette:
-    return Starlette(routes=WebankApi(state, app_id=app_id, secret=secret).routes())
+def create_webank_app(state: SandboxState, *, app_id: str, secret: str, notifier: Notifier) -> Starlette:
+    """The partner API under `/v1` and the bank's own pages under `/pages`."""
+    api = WebankApi(state, app_id=app_id, secret=secret)
+    return Starlette(routes=[*api.routes(), *BankPages(state, notifier).routes()])

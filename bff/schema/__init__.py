@@ -5,12 +5,22 @@ from __future__ import annotations
 import strawberry
 from strawberry.schema.config import StrawberryConfig
 
+from bff.schema.admission_mutations import AdmissionMutations
 from bff.schema.errors import CodedErrors
 from bff.schema.query import Query
 from bff.schema.scalars import SCALARS
+from bff.schema.subscription import Subscription
+
+
+@strawberry.type
+class Mutation(AdmissionMutations):
+    pass
+
 
 schema = strawberry.Schema(
     query=Query,
+    mutation=Mutation,
+    subscription=Subscription,
     # Not `sort_schema=True`: strawberry 0.341 rebuilds the sorted schema with plain GraphQLEnumTypes,
     # which then cannot serialize Python enum members ("Enum cannot represent value").
     config=StrawberryConfig(scalar_map=SCALARS),

@@ -9,13 +9,15 @@ from decimal import Decimal
 import strawberry
 from strawberry import relay
 
+from bff.domain.admission_progress import Step as StepRecord
+from bff.domain.admission_progress import StepState, admission_steps
 from bff.domain.limits import LimitShare as LimitShareRecord
 from bff.domain.money import fen_to_yuan
 from bff.domain.regions import AdmissionRegion as AdmissionRegionRecord
 from bff.domain.statuses import AdmissionStatus, EntryPoint
 from bff.models import Admission as AdmissionRow
 from bff.models import CreditLimit as CreditLimitRow
-from bff.resolvers.admission import admission_limit, continue_url, limit_split
+from bff.resolvers.admission import admission_limit, admission_push_pending, continue_url, limit_split
 from bff.schema import enums as _enums  # noqa: F401 - registers the domain enums
 from bff.schema.context import Info, context_of
 
@@ -79,6 +81,21 @@ class Handler:
     email: str
 
 
+strawberry.enum(StepState, name="AdmissionStepState")
+
+
+@strawberry.type(description="One step of admission, for a progress indicator.")
+class AdmissionStep:
+    key: str = strawberry.field(description="AGREE, OPEN, HANDLER, VERIFY or DECISION.")
+    title: str
+    state: StepState
+    at: datetime | None
+
+    @classmethod
+    def from_record(cls, step: StepRecord) -> AdmissionStep:
+        return cls(key=step.key, title=step.title, state=step.state, at=step.at)
+
+
 @strawberry.type(description="The supplier's admission to Xinrongbao and where it stands.")
 class Admission(relay.Node):
     admission_id: relay.NodeID[str]
@@ -117,6 +134,26 @@ class Admission(relay.Node):
     )
     def continue_url(self) -> str | None:
         return continue_url(self.row)
+
+    @strawberry.field(description="Progress steps, in order.")
+    def steps(self) -> list[AdmissionStep]:
+        row = self.row
+        return [
+            AdmissionStep.from_record(step)
+            for step in admission_steps(
+                row.status,
+                agreed_at=row.agreed_at,
+                opened_at=row.opened_at,
+                verified_at=row.verified_at,
+                decided_at=row.decided_at,
+            )
+        ]
+
+    @strawberry.field(
+        description="True while a push to WeBank waits for the bank; it is retried automatically."
+    )
+    async def push_pending(self) -> bool:
+        return await admission_push_pending(self.row.id)
 
     @strawberry.field
     async def credit_limit(self, info: Info) -> CreditLimit | None:

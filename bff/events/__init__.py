@@ -1,0 +1,11 @@
+"""Change events for live subscriptions: in-process by default, Redis pub/sub across `bff serve` processes.
+
+An event only says *what* changed (`{"kind": "admission", "supplierCode": …}`); subscribers reload the
+current state with fresh loaders. So a lost or duplicated event never shows stale data, and every
+subscription starts with the current state before any change (Redis drops messages while a subscriber
+is disconnected).
+"""
+
+from bff.events.broker import Broker, InProcessBroker, RedisBroker, admission_topic, loan_topic
+
+__all__ = ["Broker", "InProcessBroker", "RedisBroker", "admission_topic", "loan_topic"]

@@ -1,0 +1,159 @@
+"""Publish/subscribe by topic; one broker per process, chosen by whether `BFF_REDIS_URL` is set."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from typing import Any, Protocol
+
+import redis.asyncio as redis
+
+logger = logging.getLogger("bff.events")
+
+Event = dict[str, Any]
+QUEUE_LIMIT = 100
+CHANNEL_PREFIX = "bff:"
+
+
+def admission_topic(supplier_code: str) -> str:
+    return f"admission:{supplier_code}"
+
+
+def loan_topic(supplier_code: str) -> str:
+    return f"loan:{supplier_code}"
+
+
+class Broker(Protocol):
+    async def publish(self, topic: str, event: Event) -> None: ...
+
+    def subscribe(self, topic: str) -> contextlib.AbstractAsyncContextManager[AsyncIterator[Event]]: ...
+
+    async def close(self) -> None: ...
+
+
+class _Fanout:
+    """Local subscribers of each topic, each with a bounded queue (a slow one drops, never blocks)."""
+
+    def __init__(self) -> None:
+        self._queues: dict[str, set[asyncio.Queue[Event]]] = defaultdict(set)
+
+    def deliver(self, topic: str, event: Event) -> None:
+        for queue in list(self._queues.get(topic, ())):
+            try:
+                queue.put_nowait(event)
+            except asyncio.QueueFull:
+                logger.warning("dropping an event for a slow subscriber of %s", topic)
+
+    def add(self, topic: str) -> asyncio.Queue[Event]:
+        queue: asyncio.Queue[Event] = asyncio.Queue(maxsize=QUEUE_LIMIT)
+        self._queues[topic].add(queue)
+        return queue
+
+    def remove(self, topic: str, queue: asyncio.Queue[Event]) -> bool:
+        """Forget a subscriber; True when it was the topic's last one."""
+        subscribers = self._queues.get(topic)
+        if subscribers is None:
+            return True
+        subscribers.discard(queue)
+        if not subscribers:
+            del self._queues[topic]
+            return True
+        return False
+
+    def count(self, topic: str) -> int:
+        return len(self._queues.get(topic, ()))
+
+
+async def _drain(queue: asyncio.Queue[Event]) -> AsyncIterator[Event]:
+    while True:
+        yield await queue.get()
+
+
+class InProcessBroker:
+    """The embedded default: events reach subscribers of this process only."""
+
+    def __init__(self) -> None:
+        self._fanout = _Fanout()
+
+    async def publish(self, topic: str, event: Event) -> None:
+        self._fanout.deliver(topic, event)
+
+    @contextlib.asynccontextmanager
+    async def subscribe(self, topic: str) -> AsyncIterator[AsyncIterator[Event]]:
+        queue = self._fanout.add(topic)
+        try:
+            yield _drain(queue)
+        finally:
+            self._fanout.remove(topic, queue)
+
+    async def close(self) -> None:
+        return None
+
+
+class RedisBroker:
+    """Events published by any process reach subscribers in every process, through Redis pub/sub.
+
+    One Redis connection per process listens (pattern `bff:*`), and fans out locally, so a thousand
+    websocket subscribers cost one Redis subscription, not a thousand.
+    """
+
+    def __init__(self, url: str) -> None:
+        self._redis = redis.Redis.from_url(url, decode_responses=True, health_check_interval=30)
+        self._fanout = _Fanout()
+        self._listener: asyncio.Task[None] | None = None
+        self._ready = asyncio.Event()
+
+    async def publish(self, topic: str, event: Event) -> None:
+        await self._redis.publish(CHANNEL_PREFIX + topic, json.dumps(event, ensure_ascii=False))
+
+    @contextlib.asynccontextmanager
+    async def subscribe(self, topic: str) -> AsyncIterator[AsyncIterator[Event]]:
+        self._ensure_listening()
+        await self._ready.wait()
+        queue = self._fanout.add(topic)
+        try:
+            yield _drain(queue)
+        finally:
+            self._fanout.remove(topic, queue)
+
+    def _ensure_listening(self) -> None:
+        if self._listener is None or self._listener.done():
+            self._ready.clear()
+            self._listener = asyncio.create_task(self._listen(), name="bff-redis-events")
+
+    async def _listen(self) -> None:
+        while True:
+            try:
+                async with self._redis.pubsub(ignore_subscribe_messages=True) as pubsub:
+                    await pubsub.psubscribe(CHANNEL_PREFIX + "*")
+                    self._ready.set()
+                    async for message in pubsub.listen():
+                        self._dispatch(message)
+            except asyncio.CancelledError:
+                raise
+            except (redis.RedisError, OSError) as exc:
+                logger.warning("Redis event listener lost its connection (%s); reconnecting", exc)
+                await asyncio.sleep(1.0)
+
+    def _dispatch(self, message: dict[str, Any]) -> None:
+        channel = str(message.get("channel", ""))
+        if message.get("type") != "pmessage" or not channel.startswith(CHANNEL_PREFIX):
+            return
+        try:
+            event = json.loads(message["data"])
+        except (TypeError, ValueError):
+            logger.warning("ignoring a malformed event on %s", channel)
+            return
+        if isinstance(event, dict):
+            self._fanout.deliver(channel.removeprefix(CHANNEL_PREFIX), event)
+
+    async def close(self) -> None:
+        if self._listener is not None:
+            self._listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._listener
+        await self._redis.aclose()

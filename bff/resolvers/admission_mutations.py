@@ -1,0 +1,285 @@
+"""Admission mutations: agree to data sharing, 开通 (push to WeBank), submit the 经办人 form.
+
+Each is idempotent per supplier: a double click returns the same admission and pushes nothing twice.
+Pushes go through the transactional outbox: written in the same transaction as the status change, then
+attempted at once; if WeBank is down the mutation still succeeds and the push is delivered later.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from bff import db, outbox
+from bff.context import Context
+from bff.domain.calendar import shanghai_date
+from bff.domain.credit_code import is_valid_credit_code
+from bff.domain.eligibility import format_date
+from bff.domain.handler_form import HandlerForm, validate_handler
+from bff.domain.money import format_yuan
+from bff.domain.records import OrderRecord, OrderSource, SupplierProfile
+from bff.domain.refusals import Refusal, RefusalCode
+from bff.domain.regions import normalise_region
+from bff.domain.statistics import BusinessStatistics, business_statistics, window_start
+from bff.domain.statuses import AdmissionStatus, EntryPoint
+from bff.events import admission_topic
+from bff.loaders import OrderWindowRequest
+from bff.models import Admission, Consent
+from bff.notifications.pushes import PUSH_HANDLER, PUSH_SUPPLIER
+from bff.resolvers.admission import ADMISSION_AGGREGATE, admission_push_pending
+from bff.resolvers.suppliers import require_profile, supplier_eligibility
+
+AGREEMENT_VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
+AGGREGATE = ADMISSION_AGGREGATE
+ORDER_PAGE = 100
+
+
+@dataclass(slots=True)
+class AdmissionOutcome:
+    admission: Admission | None = None
+    refusals: list[Refusal] = field(default_factory=list)
+    registration_url: str | None = None
+
+
+async def push_pending(admission_id: int) -> bool:
+    return await admission_push_pending(admission_id)
+
+
+async def _publish(context: Context, admission: Admission) -> None:
+    await context.services.broker.publish(
+        admission_topic(admission.supplier_code), {"kind": "admission", "admissionId": admission.id}
+    )
+
+
+async def agree_to_authorization(
+    context: Context, agreement_version: str, entry_point: EntryPoint
+) -> AdmissionOutcome:
+    viewer = context.viewer
+    version = agreement_version.strip()
+    if not AGREEMENT_VERSION.match(version):
+        return AdmissionOutcome(
+            refusals=[
+                Refusal(
+                    RefusalCode.INVALID_INPUT,
+                    "协议版本号无效：1–32 个字母、数字、点、下划线或连字符。",
+                    "agreementVersion",
+                )
+            ]
+        )
+    current = await Admission.get_or_none(current_key=viewer.supplier_code)
+    if current is not None and current.status is not AdmissionStatus.REJECTED:
+        return AdmissionOutcome(admission=current)  # already agreed: a repeated click changes nothing
+    if current is not None and current.reapply_after is not None and context.today() < current.reapply_after:
+        day = format_date(current.reapply_after)
+        message = f"额度申请未通过，{day}起可重新申请。"
+        return AdmissionOutcome(admission=current, refusals=[Refusal(RefusalCode.REAPPLY_WINDOW, message)])
+    eligibility = await supplier_eligibility(context, viewer.supplier_code)
+    if not eligibility.eligible:
+        return AdmissionOutcome(
+            refusals=[Refusal(RefusalCode.NOT_ELIGIBLE, reason.message) for reason in eligibility.reasons]
+        )
+    now = datetime.now(UTC)
+    try:
+        async with in_transaction(db.CONNECTION) as connection:
+            if current is not None:  # a rejected admission stays in history; a new one starts
+                await (
+                    Admission.filter(id=current.id, is_current=True)
+                    .using_db(connection)
+                    .update(is_current=False, current_key=None, updated_at=now)
+                )
+            consent = await Consent.create(
+                using_db=connection,
+                supplier_code=viewer.supplier_code,
+                agreement_version=version,
+                entry_point=entry_point,
+                agreed_at=now,
+                user_id=viewer.supplier_code,
+                ip=(context.client_ip or "")[:45],
+                user_agent=context.user_agent or "",
+            )
+            admission = await Admission.create(
+                using_db=connection,
+                supplier_code=viewer.supplier_code,
+                status=AdmissionStatus.AGREED,
+                entry_point=entry_point,
+                consent=consent,
+                agreed_at=now,
+                is_current=True,
+            )
+    except IntegrityError:
+        # A concurrent click won the unique current admission: answer with that one.
+        return AdmissionOutcome(admission=await Admission.get(current_key=viewer.supplier_code))
+    await _publish(context, admission)
+    return AdmissionOutcome(admission=admission)
+
+
+async def open_financing(context: Context) -> AdmissionOutcome:
+    viewer = context.viewer
+    current = await Admission.get_or_none(current_key=viewer.supplier_code)
+    if current is None or current.status is AdmissionStatus.REJECTED:
+        return AdmissionOutcome(
+            admission=current,
+            refusals=[Refusal(RefusalCode.AGREEMENT_REQUIRED, "请先阅读并同意数据授权协议，再开通。")],
+        )
+    if current.status is not AdmissionStatus.AGREED:
+        return AdmissionOutcome(admission=current)  # already opened: nothing is pushed twice
+    profile = await require_profile(context, viewer.supplier_code)
+    if not is_valid_credit_code(profile.credit_code):
+        message = f"平台登记的统一社会信用代码 {profile.credit_code} 校验未通过，请先更正企业信息。"
+        return AdmissionOutcome(
+            admission=current, refusals=[Refusal(RefusalCode.INVALID_CREDIT_CODE, message)]
+        )
+    eligibility = await supplier_eligibility(context, viewer.supplier_code)
+    if not eligibility.eligible:
+        return AdmissionOutcome(
+            admission=current,
+            refusals=[Refusal(RefusalCode.NOT_ELIGIBLE, reason.message) for reason in eligibility.reasons],
+        )
+    statistics = await _statistics(context, viewer.supplier_code)
+    now = datetime.now(UTC)
+    async with in_transaction(db.CONNECTION) as connection:
+        opened = (
+            await Admission.filter(id=current.id, status=AdmissionStatus.AGREED)
+            .using_db(connection)
+            .update(
+                status=AdmissionStatus.OPENED, opened_at=now, credit_code=profile.credit_code, updated_at=now
+            )
+        )
+        pushed = None
+        if opened:
+            pushed = await outbox.enqueue(
+                kind=PUSH_SUPPLIER,
+                path="/v1/suppliers/push",
+                body=supplier_push_body(profile, statistics),
+                aggregate_type=AGGREGATE,
+                aggregate_id=str(current.id),
+                connection=connection,
+            )
+    if pushed is not None:
+        await context.services.outbox.deliver(pushed.id)
+    admission = await Admission.get(id=current.id)
+    await _publish(context, admission)
+    return AdmissionOutcome(admission=admission)
+
+
+async def submit_handler(context: Context, name: str, phone: str, email: str) -> AdmissionOutcome:
+    viewer = context.viewer
+    form = validate_handler(name, phone, email)
+    if isinstance(form, list):
+        return AdmissionOutcome(refusals=form)
+    current = await Admission.get_or_none(current_key=viewer.supplier_code)
+    if current is None or current.status is AdmissionStatus.REJECTED:
+        return AdmissionOutcome(
+            admission=current,
+            refusals=[Refusal(RefusalCode.AGREEMENT_REQUIRED, "请先阅读并同意数据授权协议，再开通。")],
+        )
+    if current.status is AdmissionStatus.AGREED:
+        return AdmissionOutcome(
+            admission=current,
+            refusals=[Refusal(RefusalCode.FINANCING_NOT_OPENED, "请先点击【开通】，再填写经办人信息。")],
+        )
+    handler_done = current.status in (AdmissionStatus.VERIFIED, AdmissionStatus.APPROVED)
+    if handler_done or (current.status is AdmissionStatus.REGISTERING and _same_handler(current, form)):
+        # already submitted: the same registration link, nothing pushed again
+        url = current.register_url if not await push_pending(current.id) else None
+        return AdmissionOutcome(admission=current, registration_url=url)
+    now = datetime.now(UTC)
+    async with in_transaction(db.CONNECTION) as connection:
+        changed = (
+            await Admission.filter(id=current.id, status=current.status)
+            .using_db(connection)
+            .update(
+                status=AdmissionStatus.REGISTERING,
+                handler_name=form.name,
+                handler_phone=form.phone,
+                handler_email=form.email,
+                updated_at=now,
+            )
+        )
+        pushed = None
+        if changed:
+            pushed = await outbox.enqueue(
+                kind=PUSH_HANDLER,
+                path=f"/v1/suppliers/{current.credit_code}/handler",
+                body={"name": form.name, "phone": form.phone, "email": form.email},
+                aggregate_type=AGGREGATE,
+                aggregate_id=str(current.id),
+                connection=connection,
+            )
+    if pushed is not None:
+        await context.services.outbox.deliver(pushed.id)
+    admission = await Admission.get(id=current.id)
+    await _publish(context, admission)
+    url = admission.register_url if not await push_pending(admission.id) else None
+    return AdmissionOutcome(admission=admission, registration_url=url)
+
+
+def _same_handler(admission: Admission, form: HandlerForm) -> bool:
+    return (admission.handler_name, admission.handler_phone, admission.handler_email) == (
+        form.name,
+        form.phone,
+        form.email,
+    )
+
+
+async def _statistics(context: Context, supplier_code: str) -> BusinessStatistics:
+    today = context.today()
+    orders, mall, mro = await asyncio.gather(
+        _orders_since(context, supplier_code, window_start(today)),
+        context.loaders.mall_fulfilment.load(supplier_code),
+        context.loaders.mro_fulfilment.load(supplier_code),
+    )
+    statements = [s for history in (mall, mro) if history is not None for s in history.statements]
+    return business_statistics(orders, statements, today)
+
+
+async def _orders_since(context: Context, supplier_code: str, start: date) -> list[OrderRecord]:
+    """Every order of both systems created in the window, read newest first page by page."""
+
+    async def of_source(source: OrderSource) -> list[OrderRecord]:
+        found: list[OrderRecord] = []
+        offset = 0
+        while True:
+            window = await context.loaders.order_windows.load(
+                OrderWindowRequest(source, supplier_code, None, offset, ORDER_PAGE)
+            )
+            found.extend(window.orders)
+            offset += len(window.orders)
+            oldest = shanghai_date(window.orders[-1].created_at) if window.orders else None
+            if not window.orders or offset >= window.total or (oldest is not None and oldest < start):
+                return found
+
+    per_source = await asyncio.gather(*(of_source(source) for source in OrderSource))
+    return [order for orders in per_source for order in orders]
+
+
+def supplier_push_body(profile: SupplierProfile, statistics: BusinessStatistics) -> dict[str, Any]:
+    region = normalise_region(profile.province, profile.city)
+    return {
+        "supplier": {
+            "code": profile.code,
+            "name": profile.name,
+            "credit_code": profile.credit_code,
+            # official names where the platform's spelling is recognised (广东 → 广东省), else as held
+            "province": region.province or profile.province,
+            "city": region.city or profile.city,
+        },
+        "statistics": {
+            "months": [
+                {
+                    "month": month.month,
+                    "order_amount": format_yuan(month.order_amount),
+                    "settled_amount": format_yuan(month.settled_amount),
+                    "order_count": month.order_count,
+                }
+                for month in statistics.months
+            ],
+            "buyers": statistics.buyers,
+        },
+    }
