@@ -23,7 +23,7 @@ from bff.graphql_app import BffGraphQL
 from bff.integrations.http import create_session
 from bff.integrations.upstreams import Upstreams
 from bff.webhooks import webank_webhook
-from bff.workers import ChangedAdmissions, build_outbox, run_outbox
+from bff.workers import ChangedAggregates, build_outbox, run_outbox
 
 logger = logging.getLogger("bff.app")
 
@@ -64,7 +64,7 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
         )
         upstreams = Upstreams.from_settings(session, settings)
         broker: Broker = RedisBroker(settings.redis_url) if settings.redis_url else InProcessBroker()
-        changed = ChangedAdmissions()
+        changed = ChangedAggregates()
         delivery = build_outbox(upstreams.webank, changed)
         app.state.services = Services(settings=settings, upstreams=upstreams, broker=broker, outbox=delivery)
         stop = asyncio.Event()

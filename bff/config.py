@@ -40,6 +40,11 @@ class Settings(BaseSettings):
     ratio_processing: Decimal = Field(default=Decimal("0.8"), gt=0, le=1)
     ratio_pending_receipt: Decimal = Field(default=Decimal("0.8"), gt=0, le=1)
 
+    application_ttl_hours: float = Field(
+        default=72,
+        gt=0,
+        description="hours after which an order-financing application WeBank never turned into a loan expires",
+    )
     outbox_interval: float = Field(default=1.0, gt=0, description="seconds between outbox delivery passes")
 
     log_level: str = "INFO"

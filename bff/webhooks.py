@@ -15,9 +15,8 @@ from starlette.responses import JSONResponse, Response
 
 from bff import notifications
 from bff.config import Settings
-from bff.context import Services
-from bff.events import admission_topic
-from bff.models import Admission
+from bff.events import admission_topic, application_topic, loan_topic
+from bff.models import Admission, Loan
 from bff.signing import APP_ID_HEADER, verify
 
 __all__ = ["webank_webhook"]
@@ -63,13 +62,19 @@ async def webank_webhook(request: Request) -> Response:
 
 
 async def _publish(request: Request, notification: notifications.Notification) -> None:
-    """Tell the supplier's live subscriptions that its admission may have changed."""
-    credit_code = notification.data.get("credit_code")
-    if not isinstance(credit_code, str):
-        return
-    services: Services = request.app.state.services
-    codes = await Admission.filter(credit_code=credit_code, is_current=True).values_list(
-        "supplier_code", flat=True
-    )
-    for code in set(codes):
-        await services.broker.publish(admission_topic(str(code)), {"kind": "admission"})
+    """Tell the supplier's live subscriptions what may have changed; they reload it themselves."""
+    broker = request.app.state.services.broker
+    data = notification.data
+    credit_code, loan_no = data.get("credit_code"), data.get("loan_no")
+    if isinstance(credit_code, str) and notification.type.value.startswith(("realname.", "limit.")):
+        codes = await Admission.filter(credit_code=credit_code, is_current=True).values_list(
+            "supplier_code", flat=True
+        )
+        for code in set(codes):
+            await broker.publish(admission_topic(str(code)), {"kind": "admission"})
+    if isinstance(loan_no, str):
+        loan = await Loan.get_or_none(loan_no=loan_no)
+        if loan is not None:
+            await broker.publish(loan_topic(loan.supplier_code), {"kind": "loan", "loanNo": loan_no})
+            if loan.application_id is not None:
+                await broker.publish(application_topic(loan.supplier_code), {"kind": "application"})

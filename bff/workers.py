@@ -10,6 +10,7 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from bff import notifications
 from bff.events import Broker, admission_topic
 from bff.integrations.webank import WebankClient
 from bff.models import Admission, OutboxMessage
@@ -19,7 +20,7 @@ from bff.outbox import OutboxDelivery, ResultHandler
 logger = logging.getLogger("bff.workers")
 
 
-class ChangedAdmissions:
+class ChangedAggregates:
     """Collects the suppliers whose admission a delivery changed, to publish once the transaction is over."""
 
     def __init__(self) -> None:
@@ -42,22 +43,33 @@ class ChangedAdmissions:
             await broker.publish(admission_topic(code), {"kind": "admission"})
 
 
-def build_outbox(webank: WebankClient, changed: ChangedAdmissions) -> OutboxDelivery:
+def build_outbox(webank: WebankClient, changed: ChangedAggregates) -> OutboxDelivery:
     handlers: Mapping[str, ResultHandler] = {
         kind: changed.wrap(h) for kind, h in PUSH_RESULT_HANDLERS.items()
     }
     return OutboxDelivery(webank, handlers)
 
 
+EVENT_RETRY_SECONDS = 30.0
+
+
 async def run_outbox(
-    delivery: OutboxDelivery, changed: ChangedAdmissions, broker: Broker, stop: asyncio.Event, interval: float
+    delivery: OutboxDelivery, changed: ChangedAggregates, broker: Broker, stop: asyncio.Event, interval: float
 ) -> None:
-    """Deliver due messages until `stop`; survives database and upstream blips (they are logged)."""
+    """Deliver due messages until `stop`, and now and then retry bank events whose processing failed.
+
+    Survives database and upstream blips (they are logged).
+    """
+    loop = asyncio.get_running_loop()
+    next_event_retry = loop.time() + EVENT_RETRY_SECONDS
     while not stop.is_set():
         try:
             await delivery.deliver_due()
             await changed.publish(broker)
+            if loop.time() >= next_event_retry:
+                next_event_retry = loop.time() + EVENT_RETRY_SECONDS
+                await notifications.retry_unprocessed(limit=50)
         except Exception:
-            logger.exception("outbox pass failed; retrying in %.1f s", interval)
+            logger.exception("background pass failed; retrying in %.1f s", interval)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=interval)

@@ -50,3 +50,42 @@ def financeable_amount(order: OrderRecord, ratios: FinancingRatios, already_fina
 def refusal_message(sources: set[OrderSource]) -> str:
     """The manual's wording; an MRO-only selection names MRO's statuses (the manual repeats the mall's)."""
     return MRO_REFUSAL if sources == {OrderSource.MRO} else MALL_REFUSAL
+
+
+@dataclass(frozen=True, slots=True)
+class FinancingLine:
+    """One selected order and what it can still back."""
+
+    order: OrderRecord
+    financed: Decimal
+    financeable: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class FinancingQuote:
+    lines: tuple[FinancingLine, ...]
+    financeable_total: Decimal
+    available_limit: Decimal
+    ceiling: Decimal
+
+
+def status_refusal(orders: list[OrderRecord]) -> str | None:
+    """The manual's refusal when any selected order's status is not financeable; the whole selection fails."""
+    if all(is_financeable(order) for order in orders):
+        return None
+    return refusal_message({order.source for order in orders})
+
+
+def quote(
+    orders: list[tuple[OrderRecord, Decimal]], ratios: FinancingRatios, available_limit: Decimal
+) -> FinancingQuote:
+    """Per-order financeable amounts and the application's ceiling: min(their sum, the available limit)."""
+    lines = tuple(
+        FinancingLine(order=order, financed=financed, financeable=financeable_amount(order, ratios, financed))
+        for order, financed in orders
+    )
+    total = sum((line.financeable for line in lines), Decimal("0.00"))
+    available = max(available_limit, Decimal("0.00"))
+    return FinancingQuote(
+        lines=lines, financeable_total=total, available_limit=available, ceiling=min(total, available)
+    )

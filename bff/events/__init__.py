@@ -6,6 +6,13 @@ subscription starts with the current state before any change (Redis drops messag
 is disconnected).
 """
 
-from bff.events.broker import Broker, InProcessBroker, RedisBroker, admission_topic, loan_topic
+from bff.events.broker import (
+    Broker,
+    InProcessBroker,
+    RedisBroker,
+    admission_topic,
+    application_topic,
+    loan_topic,
+)
 
-__all__ = ["Broker", "InProcessBroker", "RedisBroker", "admission_topic", "loan_topic"]
+__all__ = ["Broker", "InProcessBroker", "RedisBroker", "admission_topic", "application_topic", "loan_topic"]

@@ -23,6 +23,10 @@ def admission_topic(supplier_code: str) -> str:
     return f"admission:{supplier_code}"
 
 
+def application_topic(supplier_code: str) -> str:
+    return f"application:{supplier_code}"
+
+
 def loan_topic(supplier_code: str) -> str:
     return f"loan:{supplier_code}"
 

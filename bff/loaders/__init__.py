@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bff.integrations.upstreams import Upstreams
-from bff.loaders.bank import BankLoanByNoLoader, PayoffQuoteLoader
+from bff.loaders.bank import BankLoanByNoLoader, CreditFinancingUrlLoader, PayoffQuoteLoader
 from bff.loaders.orders import OrderByKeyLoader, OrderWindow, OrderWindowLoader, OrderWindowRequest
 from bff.loaders.records import (
     CreditLimitByAdmissionLoader,
@@ -38,6 +38,7 @@ class Loaders:
     order_windows: OrderWindowLoader
     bank_loans: BankLoanByNoLoader
     payoff_quotes: PayoffQuoteLoader
+    credit_financing_urls: CreditFinancingUrlLoader
     admissions: CurrentAdmissionBySupplierLoader
     credit_limits: CreditLimitByAdmissionLoader
     loan_orders_by_order: LoanOrdersByOrderKeyLoader
@@ -57,6 +58,7 @@ class Loaders:
             order_windows=OrderWindowLoader(upstreams.mall, upstreams.mro_shop, orders),
             bank_loans=BankLoanByNoLoader(upstreams.webank),
             payoff_quotes=PayoffQuoteLoader(upstreams.webank),
+            credit_financing_urls=CreditFinancingUrlLoader(upstreams.webank),
             admissions=CurrentAdmissionBySupplierLoader(),
             credit_limits=CreditLimitByAdmissionLoader(),
             loan_orders_by_order=LoanOrdersByOrderKeyLoader(),

@@ -41,3 +41,21 @@ class PayoffQuoteLoader(DataLoader[tuple[str, date], PayoffQuote]):
             return await self._webank.payoff(loan_no, day)
         except UpstreamError as exc:
             return exc
+
+
+class CreditFinancingUrlLoader(DataLoader[str, str]):
+    """WeBank's credit-financing page of a supplier, by credit code (one call per distinct code)."""
+
+    def __init__(self, webank: WebankClient) -> None:
+        super().__init__()
+        self._webank = webank
+
+    async def batch_load_fn(self, credit_codes: list[str]) -> list[str | UpstreamError]:  # type: ignore[override]
+        # Each key fails on its own: one supplier's failure must not reject the others.
+        return list(await asyncio.gather(*(self._one(code) for code in credit_codes)))
+
+    async def _one(self, credit_code: str) -> str | UpstreamError:
+        try:
+            return await self._webank.credit_financing_url(credit_code)
+        except UpstreamError as exc:
+            return exc

@@ -8,26 +8,43 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 from bff.domain.calendar import shanghai_date
 from bff.domain.money import InvalidAmountError, parse_yuan
+from bff.domain.statuses import LoanKind, RepaymentKind
 
 __all__ = [
     "DEFAULT_CREDIT_RATIO",
     "DEFAULT_ORDER_RATIO",
     "EVENT_ID_MAX_LENGTH",
+    "LOAN_EVENT_TYPES",
     "EventType",
     "InvalidEventError",
     "LimitApproved",
     "LimitRejected",
+    "LoanApplied",
+    "LoanDisbursed",
+    "LoanFailed",
+    "LoanOverdue",
+    "LoanSettled",
     "Notification",
     "RealnameVerified",
+    "RepaymentPosted",
+    "loan_no_of",
     "parse_limit_approved",
     "parse_limit_rejected",
+    "parse_loan_applied",
+    "parse_loan_disbursed",
+    "parse_loan_failed",
+    "parse_loan_overdue",
+    "parse_loan_settled",
     "parse_notification",
     "parse_realname_verified",
+    "parse_repayment_posted",
 ]
+
+_E = TypeVar("_E", bound=enum.Enum)
 
 EVENT_ID_MAX_LENGTH = 128  # `BankEvent.event_id`
 DEFAULT_ORDER_RATIO = Decimal("0.4")
@@ -44,6 +61,19 @@ class EventType(enum.StrEnum):
     REPAYMENT_POSTED = "repayment.posted"
     LOAN_OVERDUE = "loan.overdue"
     LOAN_SETTLED = "loan.settled"
+
+
+# The types whose data names a loan by `loan_no`.
+LOAN_EVENT_TYPES = frozenset(
+    {
+        EventType.LOAN_APPLIED,
+        EventType.LOAN_DISBURSED,
+        EventType.LOAN_FAILED,
+        EventType.REPAYMENT_POSTED,
+        EventType.LOAN_OVERDUE,
+        EventType.LOAN_SETTLED,
+    }
+)
 
 
 class InvalidEventError(ValueError):
@@ -207,3 +237,194 @@ def parse_limit_rejected(data: Mapping[str, Any]) -> LimitRejected:
         reason=reason or None,
         reapply_after=_optional_date(data, "reapply_after"),
     )
+
+
+# --- the data of the loan events ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LoanApplied:
+    credit_code: str
+    loan_no: str
+    kind: LoanKind
+    amount: Decimal
+    order_nos: tuple[str, ...]
+    batch_no: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class LoanDisbursed:
+    loan_no: str
+    amount: Decimal
+    annual_rate: Decimal
+    term_months: int
+    disbursed_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class LoanFailed:
+    loan_no: str
+    reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RepaymentPosted:
+    loan_no: str
+    repayment_no: str
+    kind: RepaymentKind
+    principal: Decimal
+    interest: Decimal
+    penalty: Decimal
+    paid_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class LoanOverdue:
+    loan_no: str
+    period: int | None
+    overdue_amount: Decimal
+    since: date
+
+
+@dataclass(frozen=True, slots=True)
+class LoanSettled:
+    loan_no: str
+    settled_at: datetime | None
+
+
+def loan_no_of(event_type: str, payload: object) -> str | None:
+    """The `data.loan_no` of a stored loan event's body, or None (not a loan event, or unreadable)."""
+    if event_type not in LOAN_EVENT_TYPES or not isinstance(payload, dict):
+        return None
+    data = payload.get("data")
+    loan_no = data.get("loan_no") if isinstance(data, dict) else None
+    return loan_no.strip() if isinstance(loan_no, str) and loan_no.strip() else None
+
+
+def _amount(
+    data: Mapping[str, Any], name: str, *, positive: bool = False, default: str | None = None
+) -> Decimal:
+    value = data.get(name)
+    if value is None:
+        value = default
+    if not isinstance(value, str | int) or isinstance(value, bool):
+        raise InvalidEventError(f"`data.{name}` must be a decimal string in yuan.")
+    try:
+        amount = parse_yuan(value)
+    except InvalidAmountError as exc:
+        raise InvalidEventError(f"`data.{name}`: {exc}") from None
+    if amount < 0 or (positive and amount == 0):
+        raise InvalidEventError(f"`data.{name}` must be {'positive' if positive else 'zero or more'}.")
+    return amount
+
+
+def _optional_text(data: Mapping[str, Any], name: str) -> str | None:
+    value = data.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidEventError(f"`data.{name}` must be a string.")
+    return value.strip() or None
+
+
+def _optional_datetime(data: Mapping[str, Any], name: str) -> datetime | None:
+    value = data.get(name)
+    return None if value is None or value == "" else _aware_datetime(value, f"data.{name}")
+
+
+def _int(data: Mapping[str, Any], name: str) -> int:
+    value = data.get(name)
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise InvalidEventError(f"`data.{name}` must be a positive integer.")
+    return value
+
+
+def _choice(data: Mapping[str, Any], name: str, choices: type[_E]) -> _E:
+    value = data.get(name)
+    try:
+        return choices(value)
+    except ValueError:
+        allowed = ", ".join(str(member.value) for member in choices)
+        raise InvalidEventError(f"`data.{name}` must be one of {allowed}: {value!r}.") from None
+
+
+def parse_loan_applied(data: Mapping[str, Any]) -> LoanApplied:
+    order_nos = data.get("order_nos") or []
+    if not isinstance(order_nos, list) or not all(isinstance(n, str) and n.strip() for n in order_nos):
+        raise InvalidEventError("`data.order_nos` must be a list of order numbers.")
+    kind = _choice(data, "kind", LoanKind)
+    batch_no = _optional_text(data, "batch_no")
+    if kind is LoanKind.ORDER and (batch_no is None or not order_nos):
+        raise InvalidEventError("An order loan needs `data.batch_no` and `data.order_nos`.")
+    return LoanApplied(
+        credit_code=_text(data, "credit_code"),
+        loan_no=_text(data, "loan_no"),
+        kind=kind,
+        amount=_amount(data, "amount", positive=True),
+        order_nos=tuple(dict.fromkeys(n.strip() for n in order_nos)),
+        batch_no=batch_no,
+    )
+
+
+def parse_loan_disbursed(data: Mapping[str, Any]) -> LoanDisbursed:
+    value = data.get("annual_rate")
+    if not isinstance(value, str | int) or isinstance(value, bool):
+        raise InvalidEventError('`data.annual_rate` must be a decimal string such as "0.072".')
+    try:
+        rate = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise InvalidEventError(f"`data.annual_rate` is not a decimal: {value!r}.") from None
+    # a fraction with at most 6 decimals (`Loan.annual_rate`); "7.2" would be a percentage, refused
+    if (
+        not rate.is_finite()
+        or not Decimal(0) <= rate < Decimal(1)
+        or rate != rate.quantize(Decimal("0.000001"))
+    ):
+        raise InvalidEventError(
+            f"`data.annual_rate` must be a fraction below 1 with at most 6 decimals: {value!r}."
+        )
+    return LoanDisbursed(
+        loan_no=_text(data, "loan_no"),
+        amount=_amount(data, "amount", positive=True),
+        annual_rate=rate,
+        term_months=_int(data, "term_months"),
+        disbursed_at=_optional_datetime(data, "disbursed_at"),
+    )
+
+
+def parse_loan_failed(data: Mapping[str, Any]) -> LoanFailed:
+    return LoanFailed(loan_no=_text(data, "loan_no"), reason=_optional_text(data, "reason"))
+
+
+def parse_repayment_posted(data: Mapping[str, Any]) -> RepaymentPosted:
+    paid_at = _optional_datetime(data, "paid_at")
+    if paid_at is None:
+        raise InvalidEventError("`data.paid_at` must be an ISO-8601 string with an offset.")
+    return RepaymentPosted(
+        loan_no=_text(data, "loan_no"),
+        repayment_no=_text(data, "repayment_no"),
+        kind=_choice(data, "kind", RepaymentKind),
+        principal=_amount(data, "principal"),
+        interest=_amount(data, "interest"),
+        penalty=_amount(data, "penalty", default="0"),
+        paid_at=paid_at,
+    )
+
+
+def parse_loan_overdue(data: Mapping[str, Any]) -> LoanOverdue:
+    since = _optional_date(data, "since")
+    if since is None:
+        raise InvalidEventError("`data.since` must be an ISO-8601 date.")
+    period = data.get("period")
+    return LoanOverdue(
+        loan_no=_text(data, "loan_no"),
+        period=None if period is None else _int(data, "period"),
+        overdue_amount=_amount(data, "overdue_amount", positive=True),
+        since=since,
+    )
+
+
+def parse_loan_settled(data: Mapping[str, Any]) -> LoanSettled:
+    return LoanSettled(loan_no=_text(data, "loan_no"), settled_at=_optional_datetime(data, "settled_at"))

@@ -3,10 +3,15 @@
 Storing is what the bank's acknowledgement promises; processing may fail and is retried later (the event
 keeps `attempts` and `last_error`), and is idempotent: a processed event is never applied again, and the
 state machines ignore repeated or late events anyway.
+
+Loan events may arrive before the loan they concern: such an event fails with `NotYetApplicableError` and
+waits. Whenever an event of a loan is processed, the waiting events of that loan are run again, oldest
+(`occurred_at`) first (`process_waiting`); `retry_unprocessed` is the background worker's sweep over all.
 """
 
 from __future__ import annotations
 
+import enum
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
@@ -19,15 +24,18 @@ from tortoise.transactions import in_transaction
 
 from bff import db
 from bff.domain.admission_flow import AdmissionEvent
-from bff.models import BankEvent
+from bff.models import Admission, BankEvent
 from bff.notifications.admission import NoAdmissionError, apply_admission_event
-from bff.notifications.events import EventType, InvalidEventError, Notification
+from bff.notifications.events import LOAN_EVENT_TYPES, EventType, InvalidEventError, Notification, loan_no_of
+from bff.notifications.loans import LOAN_HANDLERS, LoanApplicationError, NotYetApplicableError, loan_supplier
 
-__all__ = ["process", "store"]
+__all__ = ["HANDLERS", "affected_supplier", "process", "process_waiting", "retry_unprocessed", "store"]
 
 logger = logging.getLogger("bff.notifications")
 
 LAST_ERROR_MAX_LENGTH = 2000
+# How many unprocessed loan events `process_waiting` looks through for one loan's (a handful normally).
+WAITING_SCAN_LIMIT = 500
 
 Handler = Callable[[datetime, Mapping[str, Any], BaseDBAsyncClient], Awaitable[None]]
 
@@ -39,13 +47,22 @@ def _admission_handler(event: AdmissionEvent) -> Handler:
     return handle
 
 
-# Types without a handler (the loan and repayment events) stay stored with `processed_at` NULL for the
-# loan processor.
+# A type without a handler would stay stored with `processed_at` NULL.
 HANDLERS: dict[EventType, Handler] = {
     EventType.REALNAME_VERIFIED: _admission_handler(AdmissionEvent.REALNAME_VERIFIED),
     EventType.LIMIT_APPROVED: _admission_handler(AdmissionEvent.LIMIT_APPROVED),
     EventType.LIMIT_REJECTED: _admission_handler(AdmissionEvent.LIMIT_REJECTED),
+    **LOAN_HANDLERS,
 }
+
+# Expected refusals: logged without a traceback, the event kept for a later attempt.
+_EXPECTED_ERRORS = (InvalidEventError, NoAdmissionError, NotYetApplicableError, LoanApplicationError)
+
+
+class _Outcome(enum.Enum):
+    PROCESSED = "processed"  # by this call
+    ALREADY = "already"  # before, or concurrently by another attempt
+    FAILED = "failed"  # kept unprocessed, with `last_error`
 
 
 async def store(notification: Notification) -> BankEvent | None:
@@ -66,13 +83,78 @@ async def process(event: BankEvent) -> bool:
     """Apply a stored event once; True when it is processed now or was before.
 
     A failure is recorded on the event (`attempts`, `last_error`) and logged, never raised: the event
-    stays stored for a later attempt.
+    stays stored for a later attempt. Processing a loan's event re-runs that loan's waiting events.
     """
+    outcome = await _process(event)
+    if outcome is _Outcome.PROCESSED:
+        loan_no = loan_no_of(event.type, event.payload)
+        if loan_no is not None:
+            await process_waiting(loan_no)
+    return outcome is not _Outcome.FAILED
+
+
+async def process_waiting(loan_no: str) -> int:
+    """Re-run the stored unprocessed events of one loan in `occurred_at` order; how many now went through.
+
+    Passes repeat while one makes progress: an event may unblock an earlier-dated one (a `loan.overdue`
+    that waited for the `loan.disbursed` arriving after it).
+    """
+    done = 0
+    while True:
+        progressed = False
+        for event in await _waiting_events(loan_no):
+            if await _process(event) is _Outcome.PROCESSED:
+                done += 1
+                progressed = True
+        if not progressed:
+            return done
+
+
+async def _waiting_events(loan_no: str) -> list[BankEvent]:
+    # `loan_no` is inside the JSON payload (portable JSON filters differ between SQLite and PostgreSQL): the
+    # unprocessed loan events are few, so they are matched here.
+    candidates = (
+        await BankEvent.filter(processed_at=None, type__in=[t.value for t in LOAN_EVENT_TYPES])
+        .order_by("occurred_at", "id")
+        .limit(WAITING_SCAN_LIMIT)
+    )
+    return [event for event in candidates if loan_no_of(event.type, event.payload) == loan_no]
+
+
+MAX_RETRIES = 20
+
+
+async def retry_unprocessed(limit: int = 100) -> int:
+    """Process up to `limit` stored unprocessed events that have a handler, oldest first; how many went through.
+
+    For the background worker: events that failed (the database was away, a loan not known yet, an
+    admission not opened yet) get another attempt. Events that can never go through stay, with `last_error`.
+    """
+    events = (
+        # events that failed MAX_RETRIES times stay for an operator, and no longer starve newer ones
+        await BankEvent.filter(
+            processed_at=None, type__in=[t.value for t in HANDLERS], attempts__lt=MAX_RETRIES
+        )
+        .order_by("occurred_at", "id")
+        .limit(limit)
+    )
+    done = 0
+    for event in events:
+        outcome = await _process(event)
+        if outcome is _Outcome.PROCESSED:
+            done += 1
+            loan_no = loan_no_of(event.type, event.payload)
+            if loan_no is not None:
+                done += await process_waiting(loan_no)
+    return done
+
+
+async def _process(event: BankEvent) -> _Outcome:
     if event.processed_at is not None:
-        return True
+        return _Outcome.ALREADY
     handler = HANDLERS.get(EventType(event.type))
     if handler is None:
-        return False
+        return _Outcome.FAILED
     data = event.payload.get("data") if isinstance(event.payload, dict) else None
     try:
         async with in_transaction(db.CONNECTION) as conn:
@@ -84,17 +166,38 @@ async def process(event: BankEvent) -> bool:
                 .update(processed_at=datetime.now(UTC), attempts=F("attempts") + 1, last_error=None)
             )
             if not marked:
-                return True
+                return _Outcome.ALREADY
             await handler(event.occurred_at, data if isinstance(data, dict) else {}, conn)
-    except (InvalidEventError, NoAdmissionError) as exc:
+    except NotYetApplicableError as exc:
+        logger.info("bank event %s (%s) waits: %s", event.event_id, event.type, exc)
+        await _record_failure(event, str(exc))
+        return _Outcome.FAILED
+    except _EXPECTED_ERRORS as exc:
         logger.warning("bank event %s (%s) not processed: %s", event.event_id, event.type, exc)
         await _record_failure(event, str(exc))
-        return False
+        return _Outcome.FAILED
     except Exception as exc:  # anything else: keep the event for a later attempt, and say so loudly
         logger.exception("bank event %s (%s) failed", event.event_id, event.type)
         await _record_failure(event, f"{type(exc).__name__}: {exc}")
-        return False
-    return True
+        return _Outcome.FAILED
+    return _Outcome.PROCESSED
+
+
+async def affected_supplier(event: BankEvent) -> str | None:
+    """The supplier whose live views an event may have changed (for subscriptions), if known."""
+    loan_no = loan_no_of(event.type, event.payload)
+    if loan_no is not None:
+        return await loan_supplier(loan_no)
+    data = event.payload.get("data") if isinstance(event.payload, dict) else None
+    credit_code = data.get("credit_code") if isinstance(data, dict) else None
+    if not isinstance(credit_code, str):
+        return None
+    codes = await (
+        Admission.filter(credit_code=credit_code.strip(), is_current=True)
+        .limit(2)
+        .values_list("supplier_code", flat=True)
+    )
+    return str(codes[0]) if len(codes) == 1 else None
 
 
 async def _record_failure(event: BankEvent, error: str) -> None:

@@ -8,10 +8,12 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from bff.models import Admission, OutboxMessage
+from bff.domain.statuses import ApplicationStatus
+from bff.models import Admission, FinancingApplication, OutboxMessage
 
 PUSH_SUPPLIER = "supplier.push"
 PUSH_HANDLER = "supplier.handler"
+PUSH_ORDERS = "orders.push"
 
 
 def _text(response: dict[str, Any], key: str) -> str:
@@ -45,9 +47,26 @@ async def handler_pushed(
     )
 
 
+async def orders_pushed(
+    message: OutboxMessage, response: dict[str, Any], connection: BaseDBAsyncClient
+) -> None:
+    """WeBank took the orders: the application is handed over, with the bank's financing page."""
+    await (
+        FinancingApplication.filter(id=int(message.aggregate_id), status=ApplicationStatus.PENDING_PUSH)
+        .using_db(connection)
+        .update(
+            batch_no=_text(response, "batch_no"),
+            financing_url=_text(response, "financing_url"),
+            status=ApplicationStatus.HANDED_OVER,
+            updated_at=datetime.now(UTC),
+        )
+    )
+
+
 ResultHandler = Callable[[OutboxMessage, dict[str, Any], BaseDBAsyncClient], Any]
 
 PUSH_RESULT_HANDLERS: dict[str, ResultHandler] = {
     PUSH_SUPPLIER: supplier_pushed,
     PUSH_HANDLER: handler_pushed,
+    PUSH_ORDERS: orders_pushed,
 }

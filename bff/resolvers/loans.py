@@ -151,3 +151,7 @@ async def load_repayment(context: Context, repayment_no: str) -> Repayment | Non
     if loan is None or not context.viewer.may_read(loan.supplier_code):
         return None
     return repayment
+
+
+async def loans_of_application(application_id: int) -> list[Loan]:
+    return await Loan.filter(application_id=application_id).order_by("-applied_at", "-id")

@@ -42,11 +42,15 @@ offers the same from Python, plus `set_limit(...)` and `add_loan(...)` to play t
 
 The `register_url` of a push opens the bank's own pages (`bank_pages`), where a person verifies the
 enterprise and its legal representative and applies for a limit; the bank decides (`decision`) and
-notifies the BFF's webhook (`notifier`, signed, retried until SUCCESS).
+notifies the BFF's webhook (`notifier`, signed, retried until SUCCESS). The `financing_url` of an order
+push and the credit-financing URL open the bank's financing pages (`financing_pages` with
+`financing_html`), where a person picks orders, an amount and a term; the bank books the loan, decides
+(`loan_decision`: FAIL for an amount ending in .44 or a buyer containing 失败, else DISBURSED today) and
+notifies `loan.applied`, then `loan.disbursed` or `loan.failed`.
 
 Modules: `data` (record shapes, calendar), `seed` (the suppliers above), `state`, one module per
 upstream (`mall`, `mro`, `webank` with `webank_payloads`, `bank_pages` with `bank_html`, `decision`,
-`notifier`), `app` (mounting, the call log, the lifespan) and `server` (uvicorn on a background thread).
+`financing_pages` with `financing_html`, `loan_decision`, `notifier`), `app` (mounting, the call log, the lifespan) and `server` (uvicorn on a background thread).
 """
 
 from bff.sandbox.app import create_sandbox_app

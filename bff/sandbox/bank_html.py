@@ -39,12 +39,16 @@ dt{color:#6b7685}dd{margin:0}
 fieldset{border:1px solid #e3e7ee;border-radius:6px;margin:0 0 16px;padding:8px 16px 16px}
 legend{font-weight:600;padding:0 4px}
 label{display:block;margin:10px 0 4px}
-input[type=text],input[type=password]{width:100%;padding:8px 10px;border:1px solid #c9d0db;border-radius:4px;font:inherit}
+input[type=text],input[type=password],select{width:100%;padding:8px 10px;border:1px solid #c9d0db;border-radius:4px;font:inherit}
 .choices label{display:inline-block;margin-right:24px}
 button{background:#2456d6;color:#fff;border:0;border-radius:4px;padding:10px 24px;font:inherit;cursor:pointer}
 .hint{background:#fff8e6;border-left:3px solid #ffb020;padding:6px 12px;font-size:13px}
 .error{background:#fdecec;color:#b3261e;border-left:3px solid #b3261e;padding:8px 12px;border-radius:4px}
 .approved h2{color:#1aa260}.rejected h2{color:#b3261e}
+table{width:100%;border-collapse:collapse;font-size:13px}
+th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #e3e7ee}
+td.num,th.num{text-align:right;white-space:nowrap}
+.ceiling{font-size:20px;font-weight:600;color:#2456d6}
 """
 
 STEP_LABELS = {
@@ -65,7 +69,8 @@ def _e(value: object) -> str:
     return escape(str(value), quote=True)
 
 
-def _yuan(text: str) -> str:
+def yuan_label(text: str) -> str:
+    """`"12345.60"` → `"12,345.60 元"`."""
     whole, _, fen = text.partition(".")
     return f"{int(whole):,}.{fen} 元"
 
@@ -197,7 +202,7 @@ def _apply_form(action: str, application: Application, push: SupplierPush) -> st
     content = (
         "<fieldset><legend>申请授信额度 <small>Apply for a credit limit</small></legend>"
         f'<p>近12个月结算金额 <small>Settled, last 12 months</small>: <b id="settled-12m" data-value="{settled}">'
-        f"{_yuan(settled)}</b></p>"
+        f"{yuan_label(settled)}</b></p>"
         '<label><input type="checkbox" id="agree" name="agree" value="yes" required> '
         "我已阅读并同意《授信协议》《征信授权书》 <small>I agree to the credit agreements</small></label>"
         "</fieldset>"
@@ -214,20 +219,20 @@ def _result(application: Application) -> str:
         credit = format_yuan(decision.total - round_fen(decision.total * (decision.order_ratio or 0)))
         until = decision.valid_until.isoformat() if decision.valid_until else "—"
         rows = [
-            ("授信额度", "Total limit", "limit-total", total, _yuan(total)),
+            ("授信额度", "Total limit", "limit-total", total, yuan_label(total)),
             (
                 f"订单贷 {_percent(decision.order_ratio)}",
                 "Order loans",
                 "order-loan-total",
                 order,
-                _yuan(order),
+                yuan_label(order),
             ),
             (
                 f"信用贷 {_percent(decision.credit_ratio)}",
                 "Credit loans",
                 "credit-loan-total",
                 credit,
-                _yuan(credit),
+                yuan_label(credit),
             ),
             ("有效期至", "Valid until", "valid-until", until, until),
         ]

@@ -122,6 +122,7 @@ class Loan:
     disbursed_on: date | None
     plan: tuple[Installment, ...] = ()
     documents: tuple[LoanDocument, ...] = ()
+    failure_reason: str | None = None  # why a FAILED loan was not disbursed
 
 
 @dataclass(frozen=True, slots=True)

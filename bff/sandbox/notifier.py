@@ -8,7 +8,9 @@ retrying (backoff 0.2 s, 0.5 s, 1 s, 2 s, 4 s, then every 5 s) until the webhook
 `{"code": "SUCCESS"}` — it stops only when the server stops or `state.reset()` forgets the notification.
 While no webhook URL is set, notifications wait without counting attempts. Each attempt is signed anew
 (fresh timestamp and nonce), so a notification retried for longer than the allowed clock skew still
-verifies. Like the real bank's, deliveries are independent: under retries they may arrive out of order.
+verifies. Like the real bank's, deliveries are independent — under retries they may arrive out of order —
+unless sent with `after=<event id>`: such a notification waits until that one was delivered (or forgotten),
+which is how a loan's `loan.applied` always reaches the platform before its decision.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ logger = logging.getLogger("bff.sandbox.notifier")
 
 BACKOFF_SECONDS = (0.2, 0.5, 1.0, 2.0, 4.0, 5.0)
 NO_WEBHOOK_POLL_SECONDS = 0.2
+FOLLOW_POLL_SECONDS = 0.05  # how often a notification sent `after` another checks on it
 TIMEOUT = aiohttp.ClientTimeout(total=5, connect=2)
 
 
@@ -58,14 +61,14 @@ class Notifier:
         self._session: aiohttp.ClientSession | None = None
         self._tasks: dict[str, asyncio.Task[None]] = {}  # touched only on the loop's thread
 
-    def send(self, type: str, data: Mapping[str, Any]) -> SentNotification:
-        """Record a notification and start delivering it; safe from any thread."""
+    def send(self, type: str, data: Mapping[str, Any], *, after: str | None = None) -> SentNotification:
+        """Record a notification and start delivering it (once `after` is delivered); safe from any thread."""
         event_id = str(uuid.uuid4())
         occurred_at = _now()
         payload = dict(data)
         body = {"event_id": event_id, "type": type, "occurred_at": occurred_at.isoformat(), "data": payload}
         raw = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
-        notification = SentNotification(event_id, type, occurred_at, payload, raw)
+        notification = SentNotification(event_id, type, occurred_at, payload, raw, after=after)
         self.state.add_notification(notification)
         with self._guard:
             loop = self._loop
@@ -105,6 +108,13 @@ class Notifier:
             self._tasks[event_id] = task
             task.add_done_callback(lambda _: self._tasks.pop(event_id, None))
 
+    def _waiting(self, notification: SentNotification) -> bool:
+        """Whether the notification it must follow is still undelivered."""
+        if notification.after is None:
+            return False
+        earlier = self.state.notification(notification.after)
+        return earlier is not None and earlier.status != DELIVERED
+
     def _delay(self, failures: int) -> float:
         return self.backoff[min(failures, len(self.backoff) - 1)]
 
@@ -117,6 +127,9 @@ class Notifier:
             url = self.state.webhook_url
             if url is None:
                 await asyncio.sleep(NO_WEBHOOK_POLL_SECONDS)
+                continue
+            if self._waiting(notification):
+                await asyncio.sleep(FOLLOW_POLL_SECONDS)
                 continue
             attempt = await self._attempt(session, url, notification.body)
             self.state.record_attempt(event_id, attempt, delivered=attempt.error is None)

@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from bff.domain.credit_code import ALPHABET, check_character
-from bff.domain.money import CENT, round_fen
+from bff.domain.money import CENT
 from bff.sandbox.data import (
     CANCELLED,
     COMPLETED,
@@ -30,9 +30,7 @@ from bff.sandbox.data import (
     SETTLEMENT,
     SHANGHAI,
     FulfilmentHistory,
-    Installment,
     Loan,
-    LoanDocument,
     MallContract,
     MallOrder,
     MroOrder,
@@ -41,6 +39,7 @@ from bff.sandbox.data import (
     SeedSupplier,
     add_months,
 )
+from bff.sandbox.loan_decision import document, equal_principal_plan
 
 FIRST_MALL_ORDER_ID = 100001
 FIRST_MRO_ORDER_ID = 500001
@@ -351,30 +350,11 @@ def _mro_order(today: date, order_id: int, code: str, days_ago: int, status: int
     )
 
 
-def _equal_principal_plan(
-    amount: Decimal, annual_rate: Decimal, months: int, disbursed_on: date, paid: int
-) -> tuple[Installment, ...]:
-    share = round_fen(amount / months)
-    outstanding = amount
-    plan = []
-    for period in range(1, months + 1):
-        principal = share if period < months else outstanding
-        interest = round_fen(outstanding * annual_rate / 12)
-        status = "PAID" if period <= paid else "PENDING"
-        plan.append(Installment(period, add_months(disbursed_on, period), principal, interest, status))
-        outstanding -= principal
-    return tuple(plan)
-
-
-def _document(loan_no: str, kind: str, title: str, suffix: str = "") -> LoanDocument:
-    return LoanDocument(kind, title, f"/pages/documents/{loan_no}/{kind.lower()}{suffix}.pdf")
-
-
 def _seed_loans(today: date, credit_code: str) -> tuple[Loan, ...]:
     disbursed = add_months(today, -2) - timedelta(days=5)
     amount = Decimal("100000.00")
     rate = Decimal("0.0720")
-    plan = _equal_principal_plan(amount, rate, 6, disbursed, paid=2)
+    plan = equal_principal_plan(amount, rate, 6, disbursed, paid=2)
     order_loan = Loan(
         loan_no="WBL0001",
         credit_code=credit_code,
@@ -387,14 +367,14 @@ def _seed_loans(today: date, credit_code: str) -> tuple[Loan, ...]:
         disbursed_on=disbursed,
         plan=plan,
         documents=(
-            _document("WBL0001", "LOAN_CONTRACT", "借款合同"),
-            _document("WBL0001", "LIMIT_CONTRACT", "额度合同"),
-            _document("WBL0001", "INSTALLMENT_VOUCHER", "第1期本息归还凭证", "-1"),
-            _document("WBL0001", "INSTALLMENT_VOUCHER", "第2期本息归还凭证", "-2"),
+            document("WBL0001", "LOAN_CONTRACT", "借款合同"),
+            document("WBL0001", "LIMIT_CONTRACT", "额度合同"),
+            document("WBL0001", "INSTALLMENT_VOUCHER", "第1期本息归还凭证", "-1"),
+            document("WBL0001", "INSTALLMENT_VOUCHER", "第2期本息归还凭证", "-2"),
         ),
     )
     credit_disbursed = add_months(today, -10)
-    credit_plan = _equal_principal_plan(Decimal("50000.00"), Decimal("0.0650"), 3, credit_disbursed, paid=3)
+    credit_plan = equal_principal_plan(Decimal("50000.00"), Decimal("0.0650"), 3, credit_disbursed, paid=3)
     credit_loan = Loan(
         loan_no="WBL0002",
         credit_code=credit_code,
@@ -407,13 +387,13 @@ def _seed_loans(today: date, credit_code: str) -> tuple[Loan, ...]:
         disbursed_on=credit_disbursed,
         plan=credit_plan,
         documents=(
-            _document("WBL0002", "LOAN_CONTRACT", "借款合同"),
-            _document("WBL0002", "LIMIT_CONTRACT", "额度合同"),
+            document("WBL0002", "LOAN_CONTRACT", "借款合同"),
+            document("WBL0002", "LIMIT_CONTRACT", "额度合同"),
             *(
-                _document("WBL0002", "INSTALLMENT_VOUCHER", f"第{i.period}期本息归还凭证", f"-{i.period}")
+                document("WBL0002", "INSTALLMENT_VOUCHER", f"第{i.period}期本息归还凭证", f"-{i.period}")
                 for i in credit_plan
             ),
-            _document("WBL0002", "SETTLEMENT_CERTIFICATE", "贷款结清证明"),
+            document("WBL0002", "SETTLEMENT_CERTIFICATE", "贷款结清证明"),
         ),
     )
     return order_loan, credit_loan

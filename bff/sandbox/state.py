@@ -7,7 +7,7 @@ mutation and every read of mutable state happens under one lock; reads hand out 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -161,6 +161,18 @@ class SentNotification:
     body: bytes  # the exact JSON that is signed and posted
     status: str = PENDING  # PENDING or DELIVERED
     attempts: tuple[DeliveryAttempt, ...] = field(default=())
+    after: str | None = (
+        None  # delivered only once this earlier notification was (keeps a loan's events in order)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class LoanBooking:
+    """A loan a person applied for on the bank's financing pages (`bff.sandbox.financing_pages`)."""
+
+    key: str  # the batch number of an order loan, the form token of a credit loan
+    loan_no: str
+    order_nos: tuple[str, ...] = ()  # the orders ticked for an order loan
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +195,7 @@ class SandboxState:
         self._batches: list[OrderBatch] = []
         self._limits: dict[str, CreditLimit] = {}
         self._loans: dict[str, Loan] = {}
+        self._bookings: dict[str, LoanBooking] = {}
         self._notifications: dict[str, SentNotification] = {}
         self._webhook_url: str | None = None
         self.reset()
@@ -209,6 +222,7 @@ class SandboxState:
             self._batches.clear()
             self._limits.clear()
             self._loans = {loan.loan_no: loan for loan in self.seed.loans}
+            self._bookings.clear()
             self._notifications.clear()  # deliveries still retrying stop; the webhook URL stays
 
     # --- call log ---
@@ -319,6 +333,10 @@ class SandboxState:
         with self._lock:
             return tuple(b for b in self._batches if credit_code is None or b.credit_code == credit_code)
 
+    def order_batch(self, batch_no: str) -> OrderBatch | None:
+        with self._lock:
+            return next((b for b in self._batches if b.batch_no == batch_no), None)
+
     # --- limits ---
 
     def limit(self, credit_code: str) -> CreditLimit:
@@ -378,3 +396,33 @@ class SandboxState:
         """Add a loan, or replace the one with the same loan number (the bank's view of it changed)."""
         with self._lock:
             self._loans[loan.loan_no] = loan
+
+    def booking(self, key: str) -> tuple[LoanBooking, Loan] | None:
+        """The loan booked under `key` by `book_loan`, if any."""
+        with self._lock:
+            booking = self._bookings.get(key)
+            loan = None if booking is None else self._loans.get(booking.loan_no)
+            return None if booking is None or loan is None else (booking, loan)
+
+    def booking_of(self, loan_no: str) -> LoanBooking | None:
+        with self._lock:
+            return next((b for b in self._bookings.values() if b.loan_no == loan_no), None)
+
+    def book_loan(
+        self, key: str, order_nos: Iterable[str], build: Callable[[str], Loan]
+    ) -> tuple[LoanBooking, Loan, bool]:
+        """Add `build(new loan number)` unless a loan was booked under `key` already; the third item says
+        whether it is new.
+
+        The key makes one loan per order batch (its batch number) or per rendered form (its token), so a
+        double submit or a second visit books nothing. Loan numbers are `WBL` + 6 digits.
+        """
+        with self._lock:
+            booking = self._bookings.get(key)
+            if booking is not None and booking.loan_no in self._loans:
+                return booking, self._loans[booking.loan_no], False
+            loan = build(f"WBL{len(self._bookings) + 1:06d}")
+            booking = LoanBooking(key, loan.loan_no, tuple(order_nos))
+            self._loans[loan.loan_no] = loan
+            self._bookings[key] = booking
+            return booking, loan, True

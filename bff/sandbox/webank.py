@@ -25,6 +25,7 @@ from bff.domain.money import format_yuan, round_fen
 from bff.sandbox import webank_payloads as payloads
 from bff.sandbox.bank_pages import BankPages
 from bff.sandbox.data import Loan
+from bff.sandbox.financing_pages import FinancingPages
 from bff.sandbox.notifier import Notifier
 from bff.sandbox.state import CreditLimit, SandboxState, StoredResponse
 from bff.sandbox.webank_payloads import WebankError, invalid
@@ -279,6 +280,7 @@ def _replay(stored: StoredResponse) -> Response:
 
 
 def create_webank_app(state: SandboxState, *, app_id: str, secret: str, notifier: Notifier) -> Starlette:
-    """The partner API under `/v1` and the bank's own pages under `/pages`."""
+    """The partner API under `/v1` and the bank's own pages (registration, financing) under `/pages`."""
     api = WebankApi(state, app_id=app_id, secret=secret)
-    return Starlette(routes=[*api.routes(), *BankPages(state, notifier).routes()])
+    pages = [*BankPages(state, notifier).routes(), *FinancingPages(state, notifier).routes()]
+    return Starlette(routes=[*api.routes(), *pages])

@@ -7,13 +7,14 @@ from strawberry.schema.config import StrawberryConfig
 
 from bff.schema.admission_mutations import AdmissionMutations
 from bff.schema.errors import CodedErrors
+from bff.schema.financing import FinancingMutations
 from bff.schema.query import Query
 from bff.schema.scalars import SCALARS
 from bff.schema.subscription import Subscription
 
 
 @strawberry.type
-class Mutation(AdmissionMutations):
+class Mutation(AdmissionMutations, FinancingMutations):
     pass
 
 

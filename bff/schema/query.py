@@ -9,11 +9,13 @@ from bff.domain.records import OrderKey, OrderSource
 from bff.domain.regions import ADMISSION_REGIONS
 from bff.errors import InvalidInputError, NotFoundError
 from bff.resolvers.admission import load_admission
+from bff.resolvers.financing import load_application
 from bff.resolvers.loans import load_loan, load_repayment
 from bff.resolvers.orders import load_order
 from bff.resolvers.suppliers import readable_supplier_code, require_profile
 from bff.schema.admission import Admission, AdmissionRegion
 from bff.schema.context import Info, context_of
+from bff.schema.financing import FinancingApplication
 from bff.schema.loans import Loan, Repayment
 from bff.schema.node import decode_global_id
 from bff.schema.orders import Order
@@ -45,6 +47,11 @@ async def resolve_node(info: Info, global_id: str) -> relay.Node | None:
             raise InvalidInputError("That is not an id this graph gave out.")
         admission = await load_admission(context, int(key))
         return None if admission is None else Admission.from_record(admission)
+    if type_name == "FinancingApplication":
+        if not key.isdigit():
+            raise InvalidInputError("That is not an id this graph gave out.")
+        application = await load_application(context, int(key))
+        return None if application is None else FinancingApplication.from_record(application)
     raise InvalidInputError("That is not an id this graph gave out.")
 
 

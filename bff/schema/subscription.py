@@ -1,4 +1,8 @@
-"""Live updates over graphql-transport-ws: the current state first, then every change."""
+"""Live updates over graphql-transport-ws.
+
+A subscription listens before it reads, then reloads what changed with fresh loaders on every event: a
+websocket's context lives as long as the socket, and events only say *what* changed.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,23 @@ from collections.abc import AsyncGenerator
 
 import strawberry
 
-from bff.events import admission_topic
+from bff.errors import InvalidInputError
+from bff.events import admission_topic, application_topic, loan_topic
 from bff.resolvers.admission import current_admission
+from bff.resolvers.financing import load_application
+from bff.resolvers.loans import load_loan
 from bff.schema.admission import Admission
 from bff.schema.context import Info, context_of
+from bff.schema.financing import FinancingApplication
+from bff.schema.loans import Loan
+from bff.schema.node import decode_global_id
+
+
+def _key(global_id: strawberry.ID, type_name: str) -> str:
+    decoded_type, key = decode_global_id(str(global_id))
+    if decoded_type != type_name:
+        raise InvalidInputError(f"That is not the id of a {type_name}.")
+    return key
 
 
 @strawberry.type
@@ -20,15 +37,74 @@ class Subscription:
     async def admission_changed(self, info: Info) -> AsyncGenerator[Admission | None, None]:
         context = context_of(info)
         code = context.viewer.supplier_code
-        # Listen before reading, so a change between the read and the first event is not lost.
         async with context.services.broker.subscribe(admission_topic(code)) as events:
-            yield await _current(info, code)
+            yield await _admission(info, code)
             async for _ in events:
-                yield await _current(info, code)
+                yield await _admission(info, code)
+
+    @strawberry.subscription(
+        description="Every change of the viewer's loans (status, repayment, overdue, settlement); with `loanId`, "
+        "that loan only, starting with its current state."
+    )
+    async def loan_status_changed(
+        self, info: Info, loan_id: strawberry.ID | None = None
+    ) -> AsyncGenerator[Loan, None]:
+        context = context_of(info)
+        code = context.viewer.supplier_code
+        only = None if loan_id is None else _key(loan_id, "Loan")
+        async with context.services.broker.subscribe(loan_topic(code)) as events:
+            if only is not None:
+                loan = await _loan(info, only)
+                if loan is None:
+                    raise InvalidInputError("No such loan.")
+                yield loan
+            async for event in events:
+                loan_no = event.get("loanNo")
+                if not isinstance(loan_no, str) or (only is not None and loan_no != only):
+                    continue
+                changed = await _loan(info, loan_no)
+                if changed is not None:
+                    yield changed
+
+    @strawberry.subscription(
+        description="An order-financing application now, then whenever it changes (e.g. WeBank's link arrives)."
+    )
+    async def financing_application_changed(
+        self, info: Info, application_id: strawberry.ID
+    ) -> AsyncGenerator[FinancingApplication, None]:
+        context = context_of(info)
+        key = _key(application_id, "FinancingApplication")
+        if not key.isdigit():
+            raise InvalidInputError("That is not the id of a FinancingApplication.")
+        async with context.services.broker.subscribe(
+            application_topic(context.viewer.supplier_code)
+        ) as events:
+            current = await _application(info, int(key))
+            if current is None:
+                raise InvalidInputError("No such financing application.")
+            yield current
+            async for _ in events:
+                changed = await _application(info, int(key))
+                if changed is not None:
+                    yield changed
 
 
-async def _current(info: Info, code: str) -> Admission | None:
+async def _admission(info: Info, code: str) -> Admission | None:
     context = context_of(info)
     context.refresh_loaders()
     row = await current_admission(context, code)
     return None if row is None else Admission.from_record(row)
+
+
+async def _loan(info: Info, loan_no: str) -> Loan | None:
+    context = context_of(info)
+    context.refresh_loaders()
+    row = await load_loan(context, loan_no)
+    return None if row is None else Loan.from_record(row)
+
+
+async def _application(info: Info, application_id: int) -> FinancingApplication | None:
+    context = context_of(info)
+    context.refresh_loaders()
+    row = await load_application(context, application_id)
+    return None if row is None else FinancingApplication.from_record(row)

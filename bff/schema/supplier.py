@@ -15,13 +15,16 @@ from bff.domain.records import OrderSource as OrderSourceEnum
 from bff.domain.records import OrderStatus as OrderStatusEnum
 from bff.domain.statuses import LoanKind as LoanKindEnum
 from bff.domain.statuses import LoanStatus as LoanStatusEnum
+from bff.errors import ForbiddenError
 from bff.resolvers.admission import current_admission, current_limit
+from bff.resolvers.financing import check_order_financing
 from bff.resolvers.loans import list_loans, repayment_record
 from bff.resolvers.orders import list_orders
 from bff.resolvers.suppliers import require_profile, supplier_eligibility
 from bff.schema import enums as _enums  # noqa: F401 - registers the domain enums
 from bff.schema.admission import Admission, CreditLimit
 from bff.schema.context import Info, context_of
+from bff.schema.financing import FinancingPreview, order_keys
 from bff.schema.loans import Loan, LoanConnection, LoanEdge
 from bff.schema.orders import Order, OrderConnection, OrderEdge
 
@@ -163,6 +166,16 @@ class Supplier(relay.Node):
             ),
             total_count=page.total_count,
         )
+
+    @strawberry.field(
+        description="What applying with these orders would allow; checks everything, changes nothing."
+    )
+    async def financing_preview(self, info: Info, order_ids: list[strawberry.ID]) -> FinancingPreview:
+        context = context_of(info)
+        if self.code != context.viewer.supplier_code:
+            raise ForbiddenError("Only the supplier itself can preview its financing.")
+        outcome = await check_order_financing(context, order_keys(order_ids))
+        return FinancingPreview.from_outcome(outcome)
 
     @strawberry.field
     async def repayment_record(self, info: Info) -> RepaymentRecord:

@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import aiohttp
+import ws_support
 from app_fixtures import Bff
+from ws_support import next_payload
 
 SUBSCRIPTION = "subscription { admissionChanged { status creditLimit { total } } }"
 AGREE = (
     'mutation { agreeToAuthorization(input: {agreementVersion: "2026-01", entryPoint: YZW_HOME_BANNER})'
     " { admission { status } userErrors { code } } }"
 )
-
-
-async def next_payload(ws: aiohttp.ClientWebSocketResponse) -> dict[str, Any]:
-    while True:
-        message = await ws.receive(timeout=10)
-        assert message.type == aiohttp.WSMsgType.TEXT, message
-        frame = json.loads(message.data)
-        if frame["type"] in ("ping", "pong"):
-            continue
-        assert frame["type"] == "next", frame
-        payload: dict[str, Any] = frame["payload"]
-        return payload
 
 
 async def next_status(ws: aiohttp.ClientWebSocketResponse, status: str) -> dict[str, Any]:
@@ -38,14 +27,7 @@ async def next_status(ws: aiohttp.ClientWebSocketResponse, status: str) -> dict[
 
 
 async def subscribe(bff: Bff, code: str = "GD-BOTH") -> aiohttp.ClientWebSocketResponse:
-    ws = await bff.http.ws_connect(f"{bff.url}/graphql", protocols=["graphql-transport-ws"])
-    await ws.send_str(
-        json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {bff.token(code)}"}})
-    )
-    ack = json.loads((await ws.receive(timeout=5)).data)
-    assert ack == {"type": "connection_ack"}
-    await ws.send_str(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIPTION}}))
-    return ws
+    return await ws_support.subscribe(bff.http, bff.url, bff.token(code), SUBSCRIPTION)
 
 
 async def test_the_viewer_sees_its_admission_move_when_a_bank_notification_lands(bff: Bff) -> None:

@@ -9,7 +9,8 @@ import aiohttp
 import pytest
 import redis.asyncio as redis
 from app_fixtures import JWT_SECRET, serve, settings_for
-from test_admission_changed import AGREE, SUBSCRIPTION, next_payload
+from test_admission_changed import AGREE, SUBSCRIPTION
+from ws_support import next_payload
 
 from bff.app import create_app
 from bff.auth import mint_token

@@ -1,0 +1,380 @@
+"""Applying WeBank's loan and repayment notifications to the mirrored `Loan` records.
+
+Every handler runs inside the transaction in which the inbox marks the event processed, so an error leaves
+nothing half-applied. Status changes are conditional updates on the status read (`next_loan_status` decides
+them), so a late or repeated event changes nothing. An event for a loan not known yet (`loan.disbursed`
+before `loan.applied`), or one that needs a disbursed loan while it is still PROCESSING, raises
+`NotYetApplicableError`: it stays stored and the inbox re-runs it once the loan moves.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime, time
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from bff.domain.admission_flow import CLOCK_TOLERANCE
+from bff.domain.calendar import SHANGHAI
+from bff.domain.loan_flow import LoanEvent, allocate, arrears_paid, next_loan_status, waits_for_disbursement
+from bff.domain.money import yuan_to_fen
+from bff.models import (
+    Admission,
+    ApplicationOrder,
+    ApplicationStatus,
+    BankEvent,
+    FinancingApplication,
+    Loan,
+    LoanKind,
+    LoanOrder,
+    LoanStatus,
+    OrderClaim,
+    Repayment,
+)
+from bff.notifications.admission import NoAdmissionError
+from bff.notifications.events import (
+    EventType,
+    LoanOverdue,
+    loan_no_of,
+    parse_loan_applied,
+    parse_loan_disbursed,
+    parse_loan_failed,
+    parse_loan_overdue,
+    parse_loan_settled,
+    parse_repayment_posted,
+)
+
+__all__ = [
+    "LOAN_HANDLERS",
+    "LoanApplicationError",
+    "NotYetApplicableError",
+    "apply_loan_applied",
+    "apply_loan_disbursed",
+    "apply_loan_failed",
+    "apply_loan_overdue",
+    "apply_loan_settled",
+    "apply_repayment_posted",
+    "loan_supplier",
+]
+
+logger = logging.getLogger("bff.notifications")
+
+# A conditional update loses only to a concurrent event for the same loan, and each loss moves the loan on.
+_MAX_ROUNDS = 5
+
+
+class NotYetApplicableError(Exception):
+    """The event concerns a loan that is not known yet, or not yet disbursed: it waits, stored unprocessed."""
+
+    def __init__(self, loan_no: str, message: str) -> None:
+        super().__init__(message)
+        self.loan_no = loan_no
+
+
+class LoanApplicationError(Exception):
+    """A `loan.applied` that does not match the platform's records (unknown batch, foreign orders, amount)."""
+
+
+Changes = Callable[[Loan, LoanStatus], dict[str, Any]]
+
+
+async def _loan(loan_no: str, conn: BaseDBAsyncClient) -> Loan:
+    loan = await Loan.filter(loan_no=loan_no).using_db(conn).first()
+    if loan is None:
+        raise NotYetApplicableError(loan_no, f"loan {loan_no} is not known yet")
+    return loan
+
+
+async def _move(loan: Loan, event: LoanEvent, changes: Changes, conn: BaseDBAsyncClient) -> Loan | None:
+    """Move `loan` by `event` if the state machine allows it; the loan as it was before, or None if not."""
+    for _ in range(_MAX_ROUNDS):
+        if waits_for_disbursement(loan.status, event):
+            raise NotYetApplicableError(loan.loan_no, f"loan {loan.loan_no} is not disbursed yet")
+        new = next_loan_status(loan.status, event)
+        if new is None:
+            return None
+        updated = (
+            await Loan.filter(id=loan.id, status=loan.status)
+            .using_db(conn)
+            .update(status=new, updated_at=datetime.now(UTC), **changes(loan, new))
+        )
+        if updated:
+            return loan
+        loan = await Loan.filter(id=loan.id).using_db(conn).get()
+    raise RuntimeError(f"loan {loan.loan_no} kept changing under event {event}")
+
+
+async def _free_orders(loan: Loan, conn: BaseDBAsyncClient) -> None:
+    await OrderClaim.filter(loan_id=loan.id).using_db(conn).delete()
+
+
+# --- loan.applied ---------------------------------------------------------------------------------------
+
+
+async def _supplier_code(credit_code: str, conn: BaseDBAsyncClient) -> str:
+    codes = await (
+        Admission.filter(credit_code=credit_code, is_current=True)
+        .using_db(conn)
+        .limit(2)
+        .values_list("supplier_code", flat=True)
+    )
+    if len(codes) != 1:
+        raise NoAdmissionError(
+            "no admission for credit code" if not codes else "several current admissions for credit code"
+        )
+    return str(codes[0])
+
+
+async def apply_loan_applied(occurred_at: datetime, data: Mapping[str, Any], conn: BaseDBAsyncClient) -> None:
+    """Record a new loan (once per `loan_no`); an order loan takes over its application's order claims."""
+    applied = parse_loan_applied(data)
+    if await Loan.filter(loan_no=applied.loan_no).using_db(conn).exists():
+        return
+    supplier_code = await _supplier_code(applied.credit_code, conn)
+    amount_fen = yuan_to_fen(applied.amount)
+
+    application: FinancingApplication | None = None
+    financed: list[tuple[ApplicationOrder, int]] = []
+    if applied.kind is LoanKind.ORDER:
+        application = (
+            await FinancingApplication.filter(batch_no=applied.batch_no, supplier_code=supplier_code)
+            .using_db(conn)
+            .first()
+        )
+        if application is None:
+            raise LoanApplicationError(
+                f"no financing application of the supplier has batch {applied.batch_no}"
+            )
+        orders = await ApplicationOrder.filter(application_id=application.id).using_db(conn).order_by("id")
+        known = {order.order_no for order in orders}
+        foreign = [no for no in applied.order_nos if no not in known]
+        if foreign:
+            raise LoanApplicationError(f"orders {', '.join(foreign)} are not in batch {applied.batch_no}")
+        chosen = [order for order in orders if order.order_no in applied.order_nos]
+        try:
+            shares = allocate(amount_fen, [order.financeable_fen for order in chosen])
+        except ValueError:
+            raise LoanApplicationError(
+                f"loan amount {applied.amount} exceeds what its orders can finance"
+            ) from None
+        financed = list(zip(chosen, shares, strict=True))
+
+    loan = await Loan.create(
+        using_db=conn,
+        loan_no=applied.loan_no,
+        supplier_code=supplier_code,
+        kind=applied.kind,
+        status=LoanStatus.PROCESSING,
+        amount_fen=amount_fen,
+        outstanding_principal_fen=0,
+        application=application,
+        batch_no=applied.batch_no,
+        applied_at=occurred_at,
+    )
+    if application is None:
+        return
+    for order, share in financed:
+        await LoanOrder.create(
+            using_db=conn,
+            loan=loan,
+            source=order.source,
+            order_id=order.order_id,
+            order_no=order.order_no,
+            financed_fen=share,
+        )
+        await _claim_for_loan(application, loan, order, conn)
+    # The application's other orders were not financed: free them for new applications.
+    await OrderClaim.filter(application_id=application.id, loan_id=None).using_db(conn).delete()
+    await (
+        FinancingApplication.filter(id=application.id)
+        .using_db(conn)
+        .update(status=ApplicationStatus.LOAN_CREATED, updated_at=datetime.now(UTC))
+    )
+
+
+async def _claim_for_loan(
+    application: FinancingApplication, loan: Loan, order: ApplicationOrder, conn: BaseDBAsyncClient
+) -> None:
+    moved = (
+        await OrderClaim.filter(
+            application_id=application.id, source=order.source, order_id=order.order_id, loan_id=None
+        )
+        .using_db(conn)
+        .update(loan_id=loan.id)
+    )
+    if moved:
+        return
+    # The application expired meanwhile (its claims freed), yet WeBank made the loan: claim the order again
+    # unless another application holds it now — the bank's loan is recorded either way.
+    if await OrderClaim.filter(source=order.source, order_id=order.order_id).using_db(conn).exists():
+        logger.warning("order %s of loan %s is claimed elsewhere", order.order_no, loan.loan_no)
+        return
+    await OrderClaim.create(
+        using_db=conn, source=order.source, order_id=order.order_id, application=application, loan=loan
+    )
+
+
+# --- loan.disbursed, loan.failed, loan.settled ----------------------------------------------------------
+
+
+async def apply_loan_disbursed(
+    occurred_at: datetime, data: Mapping[str, Any], conn: BaseDBAsyncClient
+) -> None:
+    disbursed = parse_loan_disbursed(data)
+    amount_fen = yuan_to_fen(disbursed.amount)
+    loan = await _loan(disbursed.loan_no, conn)
+    before = await _move(
+        loan,
+        LoanEvent.LOAN_DISBURSED,
+        lambda _loan, _new: {
+            "amount_fen": amount_fen,
+            "outstanding_principal_fen": amount_fen,
+            "annual_rate": disbursed.annual_rate,
+            "term_months": disbursed.term_months,
+            "disbursed_at": disbursed.disbursed_at or occurred_at,
+        },
+        conn,
+    )
+    if before is not None and before.amount_fen != amount_fen:
+        await _reallocate(before, amount_fen, conn)
+
+
+async def _reallocate(loan: Loan, amount_fen: int, conn: BaseDBAsyncClient) -> None:
+    """The bank disbursed another amount than applied for: split what was disbursed over the orders."""
+    lines = await LoanOrder.filter(loan_id=loan.id).using_db(conn).order_by("id")
+    if not lines or loan.application_id is None:
+        return
+    orders = await ApplicationOrder.filter(application_id=loan.application_id).using_db(conn)
+    weights = {(order.source, order.order_id): order.financeable_fen for order in orders}
+    try:
+        shares = allocate(amount_fen, [weights.get((line.source, line.order_id), 0) for line in lines])
+    except ValueError:
+        raise LoanApplicationError(
+            f"disbursed amount of loan {loan.loan_no} exceeds what its orders can finance"
+        ) from None
+    for line, share in zip(lines, shares, strict=True):
+        if line.financed_fen != share:
+            await LoanOrder.filter(id=line.id).using_db(conn).update(financed_fen=share)
+
+
+async def apply_loan_failed(occurred_at: datetime, data: Mapping[str, Any], conn: BaseDBAsyncClient) -> None:
+    failed = parse_loan_failed(data)
+    loan = await _loan(failed.loan_no, conn)
+    if await _move(loan, LoanEvent.LOAN_FAILED, lambda _loan, _new: {"failure_reason": failed.reason}, conn):
+        await _free_orders(loan, conn)
+
+
+async def apply_loan_settled(occurred_at: datetime, data: Mapping[str, Any], conn: BaseDBAsyncClient) -> None:
+    settled = parse_loan_settled(data)
+    loan = await _loan(settled.loan_no, conn)
+    changes = {"outstanding_principal_fen": 0, "settled_at": settled.settled_at or occurred_at}
+    if await _move(loan, LoanEvent.LOAN_SETTLED, lambda _loan, _new: changes, conn):
+        await _free_orders(loan, conn)
+
+
+# --- loan.overdue and repayment.posted ------------------------------------------------------------------
+
+
+async def _repaid_since(loan: Loan, moment: datetime, conn: BaseDBAsyncClient) -> list[int]:
+    repayments = await Repayment.filter(loan_id=loan.id, paid_at__gte=moment).using_db(conn)
+    return [repayment.amount_fen for repayment in repayments]
+
+
+async def apply_loan_overdue(occurred_at: datetime, data: Mapping[str, Any], conn: BaseDBAsyncClient) -> None:
+    overdue = parse_loan_overdue(data)
+    loan = await _loan(overdue.loan_no, conn)
+    if loan.status is LoanStatus.DISBURSED and arrears_paid(
+        yuan_to_fen(overdue.overdue_amount), await _repaid_since(loan, occurred_at, conn)
+    ):
+        return  # a late or repeated report of arrears that repayments posted since have paid
+    await _move(loan, LoanEvent.LOAN_OVERDUE, lambda _loan, _new: {"overdue_since": overdue.since}, conn)
+
+
+async def _latest_arrears(loan: Loan, conn: BaseDBAsyncClient) -> tuple[LoanOverdue, datetime] | None:
+    """The last applied `loan.overdue` of this loan in its current overdue spell, and when it occurred."""
+    if loan.overdue_since is None:
+        return None
+    start = datetime.combine(loan.overdue_since, time.min, tzinfo=SHANGHAI) - CLOCK_TOLERANCE
+    # `loan_no` is inside the JSON payload: narrow by type and time in SQL, match the loan here.
+    events = (
+        await BankEvent.filter(
+            type=EventType.LOAN_OVERDUE.value, processed_at__isnull=False, occurred_at__gte=start
+        )
+        .using_db(conn)
+        .order_by("-occurred_at", "-id")
+    )
+    for event in events:
+        if loan_no_of(event.type, event.payload) == loan.loan_no:
+            return parse_loan_overdue(event.payload["data"]), event.occurred_at
+    return None
+
+
+async def apply_repayment_posted(
+    occurred_at: datetime, data: Mapping[str, Any], conn: BaseDBAsyncClient
+) -> None:
+    """Record the repayment once; it lowers the outstanding principal and may clear the arrears."""
+    posted = parse_repayment_posted(data)
+    loan = await _loan(posted.loan_no, conn)
+    if loan.status is LoanStatus.PROCESSING:
+        # applying it before `loan.disbursed` sets the principal would lose it
+        raise NotYetApplicableError(loan.loan_no, f"loan {loan.loan_no} is not disbursed yet")
+    if await Repayment.filter(repayment_no=posted.repayment_no).using_db(conn).exists():
+        return
+    principal_fen = yuan_to_fen(posted.principal)
+    await Repayment.create(
+        using_db=conn,
+        repayment_no=posted.repayment_no,
+        loan=loan,
+        kind=posted.kind,
+        principal_fen=principal_fen,
+        interest_fen=yuan_to_fen(posted.interest),
+        penalty_fen=yuan_to_fen(posted.penalty),
+        paid_at=posted.paid_at,
+    )
+    for _ in range(_MAX_ROUNDS):
+        outstanding = loan.outstanding_principal_fen
+        updated = (
+            await Loan.filter(id=loan.id, outstanding_principal_fen=outstanding)
+            .using_db(conn)
+            .update(
+                outstanding_principal_fen=max(outstanding - principal_fen, 0), updated_at=datetime.now(UTC)
+            )
+        )
+        if updated:
+            break
+        loan = await Loan.filter(id=loan.id).using_db(conn).get()
+    else:
+        raise RuntimeError(f"loan {loan.loan_no} kept changing under repayment {posted.repayment_no}")
+
+    if loan.status is not LoanStatus.OVERDUE:
+        return
+    arrears = await _latest_arrears(loan, conn)
+    if arrears is None:
+        return
+    reported, reported_at = arrears
+    if arrears_paid(yuan_to_fen(reported.overdue_amount), await _repaid_since(loan, reported_at, conn)):
+        await _move(
+            loan, LoanEvent.REPAYMENT_CLEARED_ARREARS, lambda _loan, _new: {"overdue_since": None}, conn
+        )
+
+
+# --- registry and live updates --------------------------------------------------------------------------
+
+Handler = Callable[[datetime, Mapping[str, Any], BaseDBAsyncClient], Awaitable[None]]
+
+LOAN_HANDLERS: dict[EventType, Handler] = {
+    EventType.LOAN_APPLIED: apply_loan_applied,
+    EventType.LOAN_DISBURSED: apply_loan_disbursed,
+    EventType.LOAN_FAILED: apply_loan_failed,
+    EventType.REPAYMENT_POSTED: apply_repayment_posted,
+    EventType.LOAN_OVERDUE: apply_loan_overdue,
+    EventType.LOAN_SETTLED: apply_loan_settled,
+}
+
+
+async def loan_supplier(loan_no: str) -> str | None:
+    """The supplier whose loan `loan_no` is, if the loan is known."""
+    codes = await Loan.filter(loan_no=loan_no).values_list("supplier_code", flat=True)
+    return str(codes[0]) if codes else None

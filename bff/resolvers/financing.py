@@ -1,0 +1,281 @@
+"""Order financing (订单贷) and credit financing (信用贷): checks, the application, the hand-over to WeBank.
+
+An order is in at most one open application or live loan: winning an order means inserting its
+`OrderClaim` row (UNIQUE per order) in the application's transaction, so of two concurrent applications
+sharing an order exactly one commits. Claims of applications WeBank never turned into a loan are freed
+when the application expires.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from bff import db, outbox
+from bff.context import Context
+from bff.domain.financeability import FinancingQuote, FinancingRatios, quote, status_refusal
+from bff.domain.limits import LimitSplit
+from bff.domain.money import format_yuan, yuan_to_fen
+from bff.domain.records import OrderKey, OrderRecord, OrderSource
+from bff.domain.refusals import Refusal, RefusalCode
+from bff.domain.statuses import AdmissionStatus, ApplicationStatus
+from bff.errors import InvalidInputError
+from bff.models import Admission, ApplicationOrder, FinancingApplication, OrderClaim
+from bff.notifications.pushes import PUSH_ORDERS
+from bff.resolvers.admission import admission_limit, limit_split
+from bff.resolvers.loans import financed_amount
+
+logger = logging.getLogger("bff.financing")
+APPLICATION_AGGREGATE = "application"
+OPEN_APPLICATION_STATUSES = (ApplicationStatus.PENDING_PUSH, ApplicationStatus.HANDED_OVER)
+MAX_ORDERS = 100
+
+
+@dataclass(slots=True)
+class FinancingOutcome:
+    quote: FinancingQuote | None = None
+    application: FinancingApplication | None = None
+    redirect_url: str | None = None
+    refusals: list[Refusal] = field(default_factory=list)
+
+
+def ratios(context: Context) -> FinancingRatios:
+    settings = context.settings
+    return FinancingRatios(
+        pending_shipment=settings.ratio_pending_shipment,
+        processing=settings.ratio_processing,
+        pending_receipt=settings.ratio_pending_receipt,
+    )
+
+
+def _refuse(code: RefusalCode, message: str, field_name: str | None = "orderIds") -> FinancingOutcome:
+    return FinancingOutcome(refusals=[Refusal(code, message, field_name)])
+
+
+async def _approved_limit(context: Context) -> tuple[Admission, LimitSplit] | None:
+    admission = await context.loaders.admissions.load(context.viewer.supplier_code)
+    if admission is None or admission.status is not AdmissionStatus.APPROVED:
+        return None
+    limit = await admission_limit(context, admission)
+    if limit is None:
+        return None
+    return admission, await limit_split(limit)
+
+
+async def _selected_orders(
+    context: Context, order_keys: list[OrderKey]
+) -> list[OrderRecord] | FinancingOutcome:
+    if not order_keys:
+        return _refuse(RefusalCode.INVALID_INPUT, "请至少勾选一笔订单。")
+    if len(order_keys) > MAX_ORDERS:
+        return _refuse(RefusalCode.INVALID_INPUT, f"一次最多勾选{MAX_ORDERS}笔订单。")
+    repeated = [key for key, count in Counter(order_keys).items() if count > 1]
+    if repeated:
+        return _refuse(RefusalCode.INVALID_INPUT, "同一笔订单被重复勾选。")
+    found = await context.loaders.orders.load_many(order_keys)
+    viewer = context.viewer.supplier_code
+    # Another supplier's order reads exactly like an unknown one.
+    missing = sum(1 for order in found if order is None or order.supplier_code != viewer)
+    if missing:
+        return _refuse(RefusalCode.ORDER_NOT_FOUND, f"有{missing}笔订单不存在或不属于本企业。")
+    return [order for order in found if order is not None]
+
+
+async def check_order_financing(context: Context, order_keys: list[OrderKey]) -> FinancingOutcome:
+    """Everything `applyForOrderFinancing` checks, without changing anything (`financingPreview`)."""
+    orders = await _selected_orders(context, order_keys)
+    if isinstance(orders, FinancingOutcome):
+        return orders
+    message = status_refusal(orders)
+    if message is not None:
+        return _refuse(RefusalCode.ORDER_STATUS_NOT_FINANCEABLE, message)
+    approved = await _approved_limit(context)
+    if approved is None:
+        return _refuse(RefusalCode.NO_CREDIT_LIMIT, "尚未获得微众银行授信额度，请先完成业务准入。", None)
+    _, split = approved
+    financed = await asyncio.gather(*(financed_amount(context, order.key) for order in orders))
+    result = quote(list(zip(orders, financed, strict=True)), ratios(context), split.order_loan.available)
+    if result.available_limit <= 0:
+        return FinancingOutcome(
+            quote=result,
+            refusals=[Refusal(RefusalCode.LIMIT_EXHAUSTED, "订单贷可用额度已用完。", None)],
+        )
+    busy = await _orders_in_financing(orders)
+    if busy:
+        return FinancingOutcome(
+            quote=result,
+            refusals=[
+                Refusal(
+                    RefusalCode.ORDER_ALREADY_IN_FINANCING,
+                    f"订单{'、'.join(busy)}已在融资申请或贷款中，不能重复融资。",
+                    "orderIds",
+                )
+            ],
+        )
+    return FinancingOutcome(quote=result)
+
+
+async def _orders_in_financing(orders: list[OrderRecord]) -> list[str]:
+    claims = await OrderClaim.filter(order_id__in=[o.key.id for o in orders]).prefetch_related("application")
+    live = {(claim.source, claim.order_id) for claim in claims if not _expired_claim(claim)}
+    return [order.order_no for order in orders if (order.source, order.key.id) in live]
+
+
+def _expired_claim(claim: OrderClaim) -> bool:
+    application = claim.application
+    return (
+        claim.loan_id is None
+        and application is not None
+        and application.status in OPEN_APPLICATION_STATUSES
+        and application.expires_at <= datetime.now(UTC)
+    )
+
+
+async def apply_for_order_financing(context: Context, order_keys: list[OrderKey]) -> FinancingOutcome:
+    checked = await check_order_financing(context, order_keys)
+    if checked.refusals or checked.quote is None:
+        return checked
+    approved = await _approved_limit(context)
+    assert approved is not None  # checked above
+    admission, _ = approved
+    result = checked.quote
+    now = datetime.now(UTC)
+    try:
+        async with in_transaction(db.CONNECTION) as connection:
+            await expire_applications(now, connection=connection)
+            application = await FinancingApplication.create(
+                using_db=connection,
+                supplier_code=context.viewer.supplier_code,
+                status=ApplicationStatus.PENDING_PUSH,
+                ceiling_fen=yuan_to_fen(result.ceiling),
+                financeable_total_fen=yuan_to_fen(result.financeable_total),
+                expires_at=now + timedelta(hours=context.settings.application_ttl_hours),
+            )
+            for line in result.lines:
+                await ApplicationOrder.create(
+                    using_db=connection,
+                    application=application,
+                    source=line.order.source,
+                    order_id=line.order.key.id,
+                    order_no=line.order.order_no,
+                    status_at_application=line.order.status,
+                    amount_fen=yuan_to_fen(line.order.amount),
+                    financeable_fen=yuan_to_fen(line.financeable),
+                )
+                # The claim is the guarantee: a concurrent application holding this order makes it fail.
+                await OrderClaim.create(
+                    using_db=connection,
+                    source=line.order.source,
+                    order_id=line.order.key.id,
+                    application=application,
+                )
+            pushed = await outbox.enqueue(
+                kind=PUSH_ORDERS,
+                path="/v1/orders/push",
+                body=orders_push_body(admission.credit_code or "", result),
+                aggregate_type=APPLICATION_AGGREGATE,
+                aggregate_id=str(application.id),
+                connection=connection,
+            )
+    except IntegrityError:
+        logger.info("application of %s lost an order claim to a concurrent one", context.viewer.supplier_code)
+        busy = await _orders_in_financing([line.order for line in result.lines])
+        names = "、".join(busy) or "所选订单"
+        return FinancingOutcome(
+            quote=result,
+            refusals=[
+                Refusal(
+                    RefusalCode.ORDER_ALREADY_IN_FINANCING,
+                    f"订单{names}已在融资申请或贷款中，不能重复融资。",
+                    "orderIds",
+                )
+            ],
+        )
+    await context.services.outbox.deliver(pushed.id)
+    application = await FinancingApplication.get(id=application.id)
+    return FinancingOutcome(quote=result, application=application, redirect_url=application.financing_url)
+
+
+async def expire_applications(now: datetime, *, connection: Any = None) -> int:
+    """Applications WeBank never turned into a loan expire; their orders are free again."""
+    query = FinancingApplication.filter(status__in=OPEN_APPLICATION_STATUSES, expires_at__lte=now)
+    if connection is not None:
+        query = query.using_db(connection)
+    expired = await query.values_list("id", flat=True)
+    if not expired:
+        return 0
+    claims = OrderClaim.filter(application_id__in=list(expired), loan_id=None)
+    applications = FinancingApplication.filter(id__in=list(expired), status__in=OPEN_APPLICATION_STATUSES)
+    if connection is not None:
+        claims, applications = claims.using_db(connection), applications.using_db(connection)
+    await claims.delete()
+    return int(await applications.update(status=ApplicationStatus.EXPIRED, updated_at=now))
+
+
+def orders_push_body(credit_code: str, result: FinancingQuote) -> dict[str, Any]:
+    return {
+        "credit_code": credit_code,
+        "orders": [
+            {
+                "order_no": line.order.order_no,
+                "source": line.order.source.value,
+                "status": line.order.status.value,
+                "amount": format_yuan(line.order.amount),
+                "financeable_amount": format_yuan(line.financeable),
+                "buyer_name": line.order.buyer_name,
+                "contract": None
+                if line.order.contract is None
+                else {
+                    "contract_no": line.order.contract.contract_no,
+                    "amount": None
+                    if line.order.contract.amount is None
+                    else format_yuan(line.order.contract.amount),
+                    "signed_at": None
+                    if line.order.contract.signed_at is None
+                    else line.order.contract.signed_at.isoformat(),
+                },
+            }
+            for line in result.lines
+        ],
+    }
+
+
+async def apply_for_credit_financing(context: Context) -> FinancingOutcome:
+    approved = await _approved_limit(context)
+    if approved is None:
+        return _refuse(RefusalCode.NO_CREDIT_LIMIT, "尚未获得微众银行授信额度，请先完成业务准入。", None)
+    admission, split = approved
+    if split.credit_loan.available <= 0:
+        return _refuse(RefusalCode.LIMIT_EXHAUSTED, "信用贷可用额度已用完。", None)
+    url = await context.loaders.credit_financing_urls.load(admission.credit_code or "")
+    return FinancingOutcome(redirect_url=url)
+
+
+def order_key_from_global_id(type_name: str, key: str) -> OrderKey:
+    source, _, order_id = key.partition(":")
+    if type_name != "Order" or source not in OrderSource.__members__ or not order_id:
+        raise InvalidInputError("`orderIds` must hold ids of orders from this graph.")
+    return OrderKey(OrderSource(source), order_id)
+
+
+async def load_application(context: Context, application_id: int) -> FinancingApplication | None:
+    application = await FinancingApplication.get_or_none(id=application_id)
+    if application is None or not context.viewer.may_read(application.supplier_code):
+        return None
+    return application
+
+
+async def application_orders(application: FinancingApplication) -> list[ApplicationOrder]:
+    return await ApplicationOrder.filter(application_id=application.id).order_by("id")
+
+
+def decimal_of(fen: int) -> Decimal:
+    return (Decimal(fen) / 100).quantize(Decimal("0.01"))

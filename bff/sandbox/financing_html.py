@@ -1,0 +1,232 @@
+"""The HTML of the sandbox bank's financing pages: plain forms, inline CSS, no scripts, stable ids."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from html import escape
+
+from bff.domain.money import format_yuan
+from bff.sandbox.bank_html import FormError, document, yuan_label
+from bff.sandbox.data import Loan
+from bff.sandbox.loan_decision import (
+    ANNUAL_RATE,
+    FAILING_BUYER_MARK,
+    FAILING_FEN,
+    TERMS,
+)
+from bff.sandbox.state import OrderBatch
+
+SOURCE_LABELS = {"MALL": "集采", "MRO": "MRO"}
+STATUS_LABELS = {
+    "PENDING_CONFIRMATION": "待确认",
+    "PENDING_SHIPMENT": "待发货",
+    "PROCESSING": "处理中",
+    "PENDING_RECEIPT": "待收货",
+    "COMPLETED": "已完成",
+    "REJECTED": "已拒绝",
+    "CANCELLED": "已取消",
+}
+LOAN_STATUS_TITLES = {
+    "PROCESSING": ("融资处理中", "Processing"),
+    "DISBURSED": ("放款成功", "Disbursed"),
+    "FAILED": ("融资失败", "Failed"),
+    "OVERDUE": ("已逾期", "Overdue"),
+    "SETTLED": ("已结清", "Settled"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Enterprise:
+    name: str
+    credit_code: str
+
+
+def _e(value: object) -> str:
+    return escape(str(value), quote=True)
+
+
+def _error(error: FormError | None) -> str:
+    if error is None:
+        return ""
+    return f'<p id="error" class="error" role="alert" data-field="{_e(error.field)}">{_e(error.message)}</p>'
+
+
+def _enterprise(enterprise: Enterprise, extra: str = "") -> str:
+    return (
+        '<section class="card" id="enterprise-info"><h1>企业信息 <small>Enterprise</small></h1><dl>'
+        f'<dt>企业名称 <small>Enterprise</small></dt><dd id="enterprise-name">{_e(enterprise.name)}</dd>'
+        f'<dt>统一社会信用代码 <small>Credit code</small></dt><dd id="credit-code">{_e(enterprise.credit_code)}</dd>'
+        f"{extra}</dl></section>"
+    )
+
+
+def _money(element_id: str, amount: Decimal, css: str = "") -> str:
+    text = format_yuan(amount)
+    klass = f' class="{css}"' if css else ""
+    return f'<span id="{element_id}"{klass} data-value="{text}">{yuan_label(text)}</span>'
+
+
+def _amount_and_term(prefix: str, values: Mapping[str, str]) -> str:
+    amount_id = f"{prefix}amount"
+    term_id = f"{prefix}term"
+    chosen = values.get("term_months", str(TERMS[1]))
+    options = "".join(
+        f'<option value="{t}"{" selected" if str(t) == chosen else ""}>{t} 个月 ({t} months)</option>'
+        for t in TERMS
+    )
+    rate = f"{ANNUAL_RATE * 100:.2f}%"
+    return (
+        f'<label for="{amount_id}">借款金额（元） <small>Amount in yuan, at most two decimals</small></label>'
+        f'<input type="text" inputmode="decimal" id="{amount_id}" name="amount" '
+        f'value="{_e(values.get("amount", ""))}" required autocomplete="off">'
+        f'<label for="{term_id}">借款期限 <small>Term</small></label>'
+        f'<select id="{term_id}" name="term_months">{options}</select>'
+        f'<p>年化利率 <small>Annual rate</small>: <b id="{prefix}annual-rate" data-value="{ANNUAL_RATE}">{rate}</b>'
+        " · 按月等额本金还款 <small>monthly, equal principal</small></p>"
+    )
+
+
+def _hint() -> str:
+    return (
+        f'<p class="hint" id="sandbox-hint">沙箱规则 · Sandbox rule: 金额以 <b>.{str(FAILING_FEN)[-2:]}</b> 结尾'
+        f"或订单买方名称含「{FAILING_BUYER_MARK}」将放款失败，其余立即放款。"
+        f" An amount ending in .{str(FAILING_FEN)[-2:]} or a buyer named with {FAILING_BUYER_MARK} fails;"
+        " anything else is disbursed at once.</p>"
+    )
+
+
+def _orders_table(batch: OrderBatch, ticked: Collection[str]) -> str:
+    rows = []
+    for order in batch.orders:
+        contract = order.contract.contract_no if order.contract else "—"
+        checked = " checked" if order.order_no in ticked else ""
+        rows.append(
+            f'<tr id="row-{_e(order.order_no)}">'
+            f'<td><input type="checkbox" id="order-{_e(order.order_no)}" name="order_no" '
+            f'value="{_e(order.order_no)}"{checked}></td>'
+            f'<td><label for="order-{_e(order.order_no)}">{_e(order.order_no)}</label></td>'
+            f"<td>{_e(SOURCE_LABELS.get(order.source, order.source))}</td>"
+            f'<td data-value="{_e(order.status)}">{_e(STATUS_LABELS.get(order.status, order.status))}</td>'
+            f'<td class="num" data-value="{format_yuan(order.amount)}">{yuan_label(format_yuan(order.amount))}</td>'
+            f'<td class="num" data-value="{format_yuan(order.financeable_amount)}">'
+            f"{yuan_label(format_yuan(order.financeable_amount))}</td>"
+            f"<td>{_e(order.buyer_name)}</td><td>{_e(contract)}</td></tr>"
+        )
+    head = (
+        "<tr><th>选择</th><th>订单号 <small>Order</small></th><th>来源</th><th>状态</th>"
+        '<th class="num">订单金额</th><th class="num">可融资金额</th><th>采购方 <small>Buyer</small></th>'
+        "<th>合同编号 <small>Contract</small></th></tr>"
+    )
+    return f'<table id="orders"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table>'
+
+
+def financing_page(
+    enterprise: Enterprise,
+    batch: OrderBatch,
+    *,
+    action: str,
+    ticked: Collection[str],
+    ticked_financeable: Decimal,
+    available: Decimal,
+    ceiling: Decimal,
+    error: FormError | None = None,
+    values: Mapping[str, str] | None = None,
+) -> str:
+    """The orders of a pushed batch to pick from, the ceiling and the amount/term form."""
+    values = values or {}
+    batch_row = f'<dt>融资批次 <small>Batch</small></dt><dd id="batch-no">{_e(batch.batch_no)}</dd>'
+    form = (
+        f'<form id="financing-form" class="card" method="post" action="{_e(action)}">'
+        f'<input type="hidden" name="batch_no" value="{_e(batch.batch_no)}">'
+        "<fieldset><legend>① 勾选融资订单 <small>Pick the orders to finance</small></legend>"
+        f"{_orders_table(batch, ticked)}</fieldset>"
+        "<fieldset><legend>② 融资金额 <small>Amount</small></legend><dl>"
+        f"<dt>所选订单可融资合计 <small>Financeable, ticked orders</small></dt>"
+        f"<dd>{_money('ticked-financeable', ticked_financeable)}</dd>"
+        f"<dt>订单贷可用额度 <small>Order-loan limit available</small></dt>"
+        f"<dd>{_money('order-limit-available', available)}</dd>"
+        f"<dt>本次最高可借 <small>Ceiling</small></dt><dd>{_money('ceiling', ceiling, 'ceiling')}</dd></dl>"
+        "<p><small>最高可借金额 = min(所选订单可融资合计, 订单贷可用额度)；更改勾选后提交即按所选订单重新核算。"
+        "The ceiling is checked against the ticked orders on submit.</small></p>"
+        f"{_amount_and_term('', values)}{_hint()}</fieldset>"
+        '<button type="submit" id="financing-submit">提交融资申请 <small>Apply</small></button></form>'
+    )
+    body = f'<div id="financing" data-batch-no="{_e(batch.batch_no)}">{_enterprise(enterprise, batch_row)}{_error(error)}{form}</div>'
+    return document("订单融资", body)
+
+
+def credit_financing_page(
+    enterprise: Enterprise,
+    *,
+    action: str,
+    token: str,
+    available: Decimal,
+    error: FormError | None = None,
+    values: Mapping[str, str] | None = None,
+) -> str:
+    """The credit-loan share still available and the amount/term form."""
+    values = values or {}
+    form = (
+        f'<form id="credit-financing-form" class="card" method="post" action="{_e(action)}">'
+        f'<input type="hidden" name="credit_code" value="{_e(enterprise.credit_code)}">'
+        f'<input type="hidden" name="form_token" value="{_e(token)}">'
+        "<fieldset><legend>信用贷款 <small>Credit loan</small></legend><dl>"
+        f"<dt>信用贷可用额度 <small>Credit-loan limit available</small></dt>"
+        f"<dd>{_money('credit-available', available, 'ceiling')}</dd></dl>"
+        f"{_amount_and_term('credit-', values)}{_hint()}</fieldset>"
+        '<button type="submit" id="credit-submit">提交融资申请 <small>Apply</small></button></form>'
+    )
+    body = f'<div id="credit-financing">{_enterprise(enterprise)}{_error(error)}{form}</div>'
+    return document("信用融资", body)
+
+
+def _plan(loan: Loan) -> str:
+    if not loan.plan:
+        return ""
+    rows = "".join(
+        f'<tr data-period="{i.period}"><td>{i.period}</td><td>{i.due_date.isoformat()}</td>'
+        f'<td class="num">{yuan_label(format_yuan(i.principal))}</td>'
+        f'<td class="num">{yuan_label(format_yuan(i.interest))}</td><td>{_e(i.status)}</td></tr>'
+        for i in loan.plan
+    )
+    return (
+        '<h2>还款计划 <small>Repayment plan</small></h2><table id="loan-plan"><thead><tr><th>期数</th>'
+        '<th>到期日</th><th class="num">本金</th><th class="num">利息</th><th>状态</th></tr></thead>'
+        f"<tbody>{rows}</tbody></table>"
+    )
+
+
+def loan_result(loan: Loan, *, order_nos: Collection[str] = ()) -> str:
+    """A loan's outcome: `#loan-result[data-status]` with its number, amount and plan."""
+    title, hint = LOAN_STATUS_TITLES.get(loan.status, (loan.status, loan.status))
+    css = "rejected" if loan.status == "FAILED" else "approved"
+    rows = [
+        ("融资编号", "Loan no.", "loan-no", loan.loan_no, loan.loan_no),
+        ("借款金额", "Amount", "loan-amount", format_yuan(loan.amount), yuan_label(format_yuan(loan.amount))),
+        ("借款期限", "Term", "loan-term", str(loan.term_months), f"{loan.term_months} 个月"),
+        ("年化利率", "Annual rate", "loan-rate", str(loan.annual_rate), f"{loan.annual_rate * 100:.2f}%"),
+    ]
+    if order_nos:
+        rows.append(("融资订单", "Orders", "loan-orders", ",".join(order_nos), "、".join(order_nos)))
+    if loan.disbursed_on is not None:
+        day = loan.disbursed_on.isoformat()
+        rows.append(("放款日期", "Disbursed on", "loan-disbursed-on", day, day))
+    if loan.failure_reason:
+        rows.append(("失败原因", "Reason", "loan-failure-reason", loan.failure_reason, loan.failure_reason))
+    cells = "".join(
+        f'<dt>{a} <small>{b}</small></dt><dd id="{i}" data-value="{_e(v)}">{_e(shown)}</dd>'
+        for a, b, i, v, shown in rows
+    )
+    return (
+        f'<section class="card {css}" id="loan-result" data-status="{_e(loan.status)}">'
+        f"<h2>{title} <small>{hint}</small></h2><dl>{cells}</dl>{_plan(loan)}"
+        "<p><small>结果已通知云筑网，可关闭本页返回信融宝。"
+        "The platform has been notified; you may close this page.</small></p></section>"
+    )
+
+
+def loan_page(enterprise: Enterprise, loan: Loan, *, order_nos: Collection[str] = ()) -> str:
+    body = f'<div id="loan">{_enterprise(enterprise)}{loan_result(loan, order_nos=order_nos)}</div>'
+    return document("融资结果", body)

@@ -1,0 +1,188 @@
+"""Order financing (订单贷) and credit financing (信用贷): preview, application, hand-over to WeBank."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+import strawberry
+from strawberry import relay
+
+from bff.domain.financeability import FinancingQuote
+from bff.domain.money import fen_to_yuan
+from bff.domain.records import OrderKey, OrderSource, OrderStatus
+from bff.domain.statuses import ApplicationStatus
+from bff.models import ApplicationOrder as ApplicationOrderRow
+from bff.models import FinancingApplication as ApplicationRow
+from bff.resolvers import financing as flow
+from bff.resolvers.loans import loans_of_application
+from bff.resolvers.orders import load_order
+from bff.schema import enums as _enums  # noqa: F401 - registers the domain enums
+from bff.schema.context import Info, context_of
+from bff.schema.loans import Loan
+from bff.schema.node import decode_global_id
+from bff.schema.orders import Order
+from bff.schema.user_errors import UserError, user_errors
+
+strawberry.enum(ApplicationStatus, name="FinancingApplicationStatus")
+
+
+@strawberry.type(description="One selected order and what it can back.")
+class FinancingLine:
+    order: Order
+    financed_amount: Decimal = strawberry.field(description="What live loans already finance on it.")
+    financeable_amount: Decimal
+
+
+@strawberry.type(
+    description="What an order-financing application with these orders would allow; changes nothing."
+)
+class FinancingPreview:
+    lines: list[FinancingLine]
+    financeable_total: Decimal
+    available_limit: Decimal = strawberry.field(description="Available order-loan share of the credit limit.")
+    ceiling: Decimal = strawberry.field(
+        description="min(financeableTotal, availableLimit): the most one can borrow."
+    )
+    user_errors: list[UserError]
+
+    @classmethod
+    def from_outcome(cls, outcome: flow.FinancingOutcome) -> FinancingPreview:
+        result = outcome.quote
+        zero = Decimal("0.00")
+        return cls(
+            lines=[] if result is None else _lines(result),
+            financeable_total=zero if result is None else result.financeable_total,
+            available_limit=zero if result is None else result.available_limit,
+            ceiling=zero if result is None else result.ceiling,
+            user_errors=user_errors(outcome.refusals),
+        )
+
+
+def _lines(result: FinancingQuote) -> list[FinancingLine]:
+    return [
+        FinancingLine(
+            order=Order.from_record(line.order),
+            financed_amount=line.financed,
+            financeable_amount=line.financeable,
+        )
+        for line in result.lines
+    ]
+
+
+@strawberry.type(description="An order as it was when the application was made.")
+class ApplicationOrder:
+    row: strawberry.Private[ApplicationOrderRow]
+    source: OrderSource
+    order_no: str
+    status_at_application: OrderStatus
+    amount: Decimal
+    financeable_amount: Decimal
+
+    @classmethod
+    def from_record(cls, row: ApplicationOrderRow) -> ApplicationOrder:
+        return cls(
+            row=row,
+            source=row.source,
+            order_no=row.order_no,
+            status_at_application=row.status_at_application,
+            amount=fen_to_yuan(row.amount_fen),
+            financeable_amount=fen_to_yuan(row.financeable_fen),
+        )
+
+    @strawberry.field(description="The order as it is now; null if the order system no longer has it.")
+    async def order(self, info: Info) -> Order | None:
+        record = await load_order(context_of(info), OrderKey(self.row.source, self.row.order_id))
+        return None if record is None else Order.from_record(record)
+
+
+@strawberry.type(description="An order-financing application handed to WeBank.")
+class FinancingApplication(relay.Node):
+    key: relay.NodeID[str]
+    row: strawberry.Private[ApplicationRow]
+    status: ApplicationStatus
+    ceiling: Decimal
+    financeable_total: Decimal
+    financing_url: str | None = strawberry.field(
+        description="WeBank's financing page; null until WeBank has taken the orders."
+    )
+    created_at: datetime
+    expires_at: datetime
+
+    @classmethod
+    def from_record(cls, row: ApplicationRow) -> FinancingApplication:
+        return cls(
+            key=str(row.id),
+            row=row,
+            status=row.status,
+            ceiling=fen_to_yuan(row.ceiling_fen),
+            financeable_total=fen_to_yuan(row.financeable_total_fen),
+            financing_url=row.financing_url,
+            created_at=row.created_at,
+            expires_at=row.expires_at,
+        )
+
+    @strawberry.field(
+        description="True while the orders wait to be pushed to WeBank (retried automatically)."
+    )
+    def hand_over_pending(self) -> bool:
+        return self.row.status is ApplicationStatus.PENDING_PUSH
+
+    @strawberry.field
+    async def orders(self) -> list[ApplicationOrder]:
+        return [ApplicationOrder.from_record(row) for row in await flow.application_orders(self.row)]
+
+    @strawberry.field(description="The loans WeBank made from this application.")
+    async def loans(self) -> list[Loan]:
+        return [Loan.from_record(row) for row in await loans_of_application(self.row.id)]
+
+
+@strawberry.input
+class ApplyForOrderFinancingInput:
+    order_ids: list[strawberry.ID] = strawberry.field(description="Orders of the viewer, mall and MRO mixed.")
+
+
+@strawberry.type
+class ApplyForOrderFinancingPayload:
+    application: FinancingApplication | None
+    redirect_url: str | None = strawberry.field(
+        description="WeBank's financing page to redirect to; null while the hand-over is pending."
+    )
+    hand_over_pending: bool
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class ApplyForCreditFinancingPayload:
+    redirect_url: str | None = strawberry.field(description="WeBank's credit-financing page.")
+    user_errors: list[UserError]
+
+
+def order_keys(order_ids: list[strawberry.ID]) -> list[OrderKey]:
+    return [flow.order_key_from_global_id(*decode_global_id(str(order_id))) for order_id in order_ids]
+
+
+@strawberry.type
+class FinancingMutations:
+    @strawberry.mutation(
+        description="Apply for an order loan backed by the selected orders (mall and MRO mixed)."
+    )
+    async def apply_for_order_financing(
+        self, info: Info, input: ApplyForOrderFinancingInput
+    ) -> ApplyForOrderFinancingPayload:
+        outcome = await flow.apply_for_order_financing(context_of(info), order_keys(input.order_ids))
+        application = outcome.application
+        return ApplyForOrderFinancingPayload(
+            application=None if application is None else FinancingApplication.from_record(application),
+            redirect_url=outcome.redirect_url,
+            hand_over_pending=application is not None
+            and application.status is ApplicationStatus.PENDING_PUSH,
+            user_errors=user_errors(outcome.refusals),
+        )
+
+    @strawberry.mutation(description="Start a credit loan (信用贷) on WeBank's pages.")
+    async def apply_for_credit_financing(self, info: Info) -> ApplyForCreditFinancingPayload:
+        outcome = await flow.apply_for_credit_financing(context_of(info))
+        return ApplyForCreditFinancingPayload(
+            redirect_url=outcome.redirect_url, user_errors=user_errors(outcome.refusals)
+        )

@@ -1,0 +1,52 @@
+"""Getting a supplier to an approved limit through the graph and the bank, for the financing tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app_fixtures import Bff
+
+AGREE = (
+    'mutation { agreeToAuthorization(input: {agreementVersion: "2026-01", entryPoint: SUPPLIER_ORDER_LIST})'
+    " { userErrors { code } } }"
+)
+OPEN = "mutation { openFinancing { userErrors { code } } }"
+HANDLER = (
+    'mutation { submitHandler(input: {name: "李经办", phone: "13800138000", email: "jb@example.com"})'
+    " { userErrors { code } } }"
+)
+ORDERS = "{ viewer { orders(first: 100) { edges { node { id orderNo source status amount financeableAmount } } } } }"
+
+
+def credit_code_of(bff: Bff, code: str) -> str:
+    return next(s.credit_code for s in bff.sandbox.state.seed.suppliers if s.code == code)
+
+
+async def approve(bff: Bff, code: str = "GD-BOTH", total: str = "1000000.00") -> None:
+    for mutation in (AGREE, OPEN, HANDLER):
+        result = await bff.query(mutation, as_supplier=code)
+        assert next(iter(result["data"].values()))["userErrors"] == [], result
+    status, _ = await bff.notify(
+        "limit.approved",
+        {
+            "credit_code": credit_code_of(bff, code),
+            "total": total,
+            "order_ratio": "0.4",
+            "credit_ratio": "0.6",
+            "valid_until": None,
+        },
+    )
+    assert status == 200
+
+
+async def orders(bff: Bff, code: str = "GD-BOTH") -> list[dict[str, Any]]:
+    result = await bff.query(ORDERS, as_supplier=code)
+    return [edge["node"] for edge in result["data"]["viewer"]["orders"]["edges"]]
+
+
+def pick(
+    nodes: list[dict[str, Any]], source: str, status: str, count: int = 1, skip: int = 0
+) -> list[dict[str, Any]]:
+    found = [n for n in nodes if n["source"] == source and n["status"] == status][skip : skip + count]
+    assert len(found) == count, f"the seed has fewer than {count + skip} {source} {status} orders"
+    return found
