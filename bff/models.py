@@ -51,6 +51,7 @@ __all__ = [
     "OrderStatus",
     "OutboxMessage",
     "OutboxStatus",
+    "OverdueEpisode",
     "Repayment",
     "RepaymentKind",
 ]
@@ -349,11 +350,32 @@ class Repayment(Model):
         return self.principal_fen + self.interest_fen + self.penalty_fen
 
 
+class OverdueEpisode(Model):
+    """One installment of a loan falling overdue, until the arrears are paid: the supplier's overdue record."""
+
+    id = _pk()
+    loan: fields.ForeignKeyRelation[Loan] = fields.ForeignKeyField(
+        "models.Loan", related_name="overdue_episodes", on_delete=fields.RESTRICT
+    )
+    period = fields.IntField()
+    since = fields.DateField()
+    overdue_fen = _fen()
+    cleared_at = fields.DatetimeField(null=True)
+
+    loan_id: int
+
+    class Meta:
+        table = "overdue_episode"
+        unique_together = (("loan", "period"),)
+
+
 class BankEvent(Model):
     """A WeBank notification, stored (unique `event_id`) before it is acknowledged, then processed."""
 
     id = _pk()
     event_id = fields.CharField(max_length=128, unique=True)
+    # The loan a loan/repayment event is about, so a loan's waiting events are found by index, not by scan.
+    loan_no = fields.CharField(max_length=EXTERNAL_ID_LENGTH, null=True, db_index=True)
     type = fields.CharField(max_length=64)
     occurred_at = fields.DatetimeField()
     payload: fields.Field[Any] = fields.JSONField()
