@@ -9,7 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bff.integrations.upstreams import Upstreams
-from bff.loaders.bank import BankLoanByNoLoader, CreditFinancingUrlLoader, PayoffQuoteLoader
+from bff.loaders.bank import (
+    BankLoanByNoLoader,
+    CreditFinancingUrlLoader,
+    PayoffQuoteLoader,
+    RepaymentUrlLoader,
+)
 from bff.loaders.orders import OrderByKeyLoader, OrderWindow, OrderWindowLoader, OrderWindowRequest
 from bff.loaders.records import (
     CreditLimitByAdmissionLoader,
@@ -39,6 +44,7 @@ class Loaders:
     bank_loans: BankLoanByNoLoader
     payoff_quotes: PayoffQuoteLoader
     credit_financing_urls: CreditFinancingUrlLoader
+    repayment_urls: RepaymentUrlLoader
     admissions: CurrentAdmissionBySupplierLoader
     credit_limits: CreditLimitByAdmissionLoader
     loan_orders_by_order: LoanOrdersByOrderKeyLoader
@@ -59,6 +65,7 @@ class Loaders:
             bank_loans=BankLoanByNoLoader(upstreams.webank),
             payoff_quotes=PayoffQuoteLoader(upstreams.webank),
             credit_financing_urls=CreditFinancingUrlLoader(upstreams.webank),
+            repayment_urls=RepaymentUrlLoader(upstreams.webank),
             admissions=CurrentAdmissionBySupplierLoader(),
             credit_limits=CreditLimitByAdmissionLoader(),
             loan_orders_by_order=LoanOrdersByOrderKeyLoader(),

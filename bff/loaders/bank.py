@@ -59,3 +59,20 @@ class CreditFinancingUrlLoader(DataLoader[str, str]):
             return await self._webank.credit_financing_url(credit_code)
         except UpstreamError as exc:
             return exc
+
+
+class RepaymentUrlLoader(DataLoader[tuple[str, str], str]):
+    """WeBank's repayment page for (loan number, INSTALLMENT | EARLY_SETTLEMENT), one call per key."""
+
+    def __init__(self, webank: WebankClient) -> None:
+        super().__init__()
+        self._webank = webank
+
+    async def batch_load_fn(self, keys: list[tuple[str, str]]) -> list[str | UpstreamError]:  # type: ignore[override]
+        return list(await asyncio.gather(*(self._one(loan_no, kind) for loan_no, kind in keys)))
+
+    async def _one(self, loan_no: str, kind: str) -> str | UpstreamError:
+        try:
+            return await self._webank.repayment_url(loan_no, kind)
+        except UpstreamError as exc:
+            return exc

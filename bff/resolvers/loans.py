@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from bff.context import Context
@@ -71,7 +71,7 @@ async def list_loans(
     if after is not None:
         state = decode_cursor(CURSOR_KIND, after)
         try:
-            applied_at, loan_id = datetime.fromisoformat(state["t"]), int(state["i"])
+            applied_at, loan_id = datetime.fromisoformat(state["t"]).astimezone(UTC), int(state["i"])
         except (KeyError, TypeError, ValueError):
             raise InvalidInputError("`after` is not a cursor this list gave out.") from None
         # Keyset, not offset: a loan created while the client pages does not shift later pages.
@@ -82,7 +82,8 @@ async def list_loans(
 
 
 def _start_of(day: date, *, days: int = 0) -> datetime:
-    return datetime.combine(day + timedelta(days=days), datetime.min.time(), tzinfo=SHANGHAI)
+    """Midnight in Shanghai of `day` (+ `days`), in UTC: SQLite compares stored times as text, all in UTC."""
+    return datetime.combine(day + timedelta(days=days), datetime.min.time(), tzinfo=SHANGHAI).astimezone(UTC)
 
 
 async def load_loan(context: Context, loan_no: str) -> Loan | None:

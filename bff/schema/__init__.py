@@ -9,12 +9,13 @@ from bff.schema.admission_mutations import AdmissionMutations
 from bff.schema.errors import CodedErrors
 from bff.schema.financing import FinancingMutations
 from bff.schema.query import Query
+from bff.schema.repayment_mutations import RepaymentMutations
 from bff.schema.scalars import SCALARS
 from bff.schema.subscription import Subscription
 
 
 @strawberry.type
-class Mutation(AdmissionMutations, FinancingMutations):
+class Mutation(AdmissionMutations, FinancingMutations, RepaymentMutations):
     pass
 
 

@@ -1,0 +1,48 @@
+"""`startRepayment`: hand over to WeBank's repayment pages (trading password + SMS happen there)."""
+
+from __future__ import annotations
+
+import strawberry
+
+from bff.errors import InvalidInputError
+from bff.resolvers.repayment import RepaymentStart, start_repayment
+from bff.schema.context import Info, context_of
+from bff.schema.loans import PayoffQuote
+from bff.schema.node import decode_global_id
+from bff.schema.user_errors import UserError, user_errors
+
+strawberry.enum(RepaymentStart, name="RepaymentStartKind")
+
+
+@strawberry.input
+class StartRepaymentInput:
+    loan_id: strawberry.ID
+    kind: RepaymentStart = strawberry.field(
+        description="INSTALLMENT (到期还款) or EARLY_SETTLEMENT (提前结清)."
+    )
+
+
+@strawberry.type
+class StartRepaymentPayload:
+    redirect_url: str | None = strawberry.field(description="WeBank's repayment page.")
+    payoff_quote: PayoffQuote | None = strawberry.field(
+        description="For an early settlement: what it costs today."
+    )
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class RepaymentMutations:
+    @strawberry.mutation(description="Start repaying an installment or settling early, on WeBank's pages.")
+    async def start_repayment(self, info: Info, input: StartRepaymentInput) -> StartRepaymentPayload:
+        type_name, loan_no = decode_global_id(str(input.loan_id))
+        if type_name != "Loan":
+            raise InvalidInputError("`loanId` must be the id of a Loan.")
+        outcome = await start_repayment(context_of(info), loan_no, input.kind)
+        return StartRepaymentPayload(
+            redirect_url=outcome.redirect_url,
+            payoff_quote=None
+            if outcome.payoff_quote is None
+            else PayoffQuote.from_record(outcome.payoff_quote),
+            user_errors=user_errors(outcome.refusals),
+        )
