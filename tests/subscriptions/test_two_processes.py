@@ -1,0 +1,151 @@
+"""Two BFF processes on one PostgreSQL and one Redis: a bank notification received by one process reaches
+a `loanStatusChanged` subscriber connected to the other."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import aiohttp
+import pytest
+import ws_support
+from app_fixtures import JWT_SECRET, WEBANK_APP_ID, WEBANK_SECRET, serve, settings_for
+from test_redis_fanout import redis_url  # noqa: F401 - the fixture
+from ws_support import next_payload
+
+from bff.app import create_app
+from bff.auth import mint_token
+from bff.models import Admission, AdmissionStatus, Consent
+from bff.sandbox import RunningSandbox
+from bff.signing import signed_headers
+
+pytestmark = pytest.mark.redis
+SUBSCRIPTION = "subscription { loanStatusChanged { loanNo status } }"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def other_process(db: str, sandbox: RunningSandbox, redis_url: str) -> Iterator[str]:  # noqa: F811
+    """`bff serve` in a process of its own, on the same database and Redis."""
+    port = free_port()
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "PYTHONUNBUFFERED": "1",
+        "BFF_DATABASE_URL": db,
+        "BFF_REDIS_URL": redis_url,
+        "BFF_JWT_SECRET": JWT_SECRET,
+        "BFF_WEBANK_APP_ID": WEBANK_APP_ID,
+        "BFF_WEBANK_SECRET": WEBANK_SECRET,
+        "BFF_MALL_URL": sandbox.mall_url,
+        "BFF_MRO_URL": sandbox.mro_url,
+        "BFF_WEBANK_URL": sandbox.webank_url,
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bff", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+async def wait_ready(http: aiohttp.ClientSession, url: str) -> None:
+    for _ in range(150):
+        try:
+            async with http.get(f"{url}/readyz") as response:
+                if response.status == 200:
+                    return
+        except aiohttp.ClientError:
+            pass
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{url} never became ready")
+
+
+@pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
+async def test_a_notification_on_one_process_reaches_a_subscriber_on_another(
+    db: str,
+    sandbox: RunningSandbox,
+    redis_url: str,  # noqa: F811
+    other_process: str,
+) -> None:
+    # given: an approved supplier, a subscriber on this process
+    sandbox.state.reset()
+    now = datetime.now(UTC)
+    consent = await Consent.create(
+        supplier_code="GD-BOTH",
+        agreement_version="1",
+        entry_point="YZW_HOME_BANNER",
+        agreed_at=now,
+        user_id="u",
+        ip="127.0.0.1",
+        user_agent="test",
+    )
+    credit_code = next(s.credit_code for s in sandbox.state.seed.suppliers if s.code == "GD-BOTH")
+    await Admission.create(
+        supplier_code="GD-BOTH",
+        status=AdmissionStatus.APPROVED,
+        entry_point="YZW_HOME_BANNER",
+        consent=consent,
+        agreed_at=now,
+        opened_at=now,
+        credit_code=credit_code,
+        is_current=True,
+    )
+    server, task, url = await serve(
+        create_app(settings_for(sandbox, db, redis_url=redis_url), manage_database=False)
+    )
+    try:
+        async with aiohttp.ClientSession() as http:
+            await wait_ready(http, other_process)
+            ws = await ws_support.subscribe(http, url, mint_token(JWT_SECRET, "GD-BOTH"), SUBSCRIPTION)
+            # when: WeBank's notification lands on the other process
+            body = json.dumps(
+                {
+                    "event_id": uuid.uuid4().hex,
+                    "type": "loan.applied",
+                    "occurred_at": now.isoformat(),
+                    "data": {
+                        "credit_code": credit_code,
+                        "loan_no": "WBL-XP",
+                        "kind": "CREDIT",
+                        "amount": "1000.00",
+                        "order_nos": [],
+                        "batch_no": None,
+                    },
+                }
+            ).encode()
+            headers = {
+                **signed_headers(WEBANK_APP_ID, WEBANK_SECRET, body),
+                "Content-Type": "application/json",
+            }
+            async with http.post(f"{other_process}/webhooks/webank", data=body, headers=headers) as response:
+                assert response.status == 200
+            # then
+            assert await next_payload(ws) == {
+                "data": {"loanStatusChanged": {"loanNo": "WBL-XP", "status": "PROCESSING"}}
+            }
+            await ws.close()
+    finally:
+        server.should_exit = True
+        await task
