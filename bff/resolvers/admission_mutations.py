@@ -30,7 +30,7 @@ from bff.domain.statistics import BusinessStatistics, business_statistics, windo
 from bff.domain.statuses import AdmissionStatus, EntryPoint
 from bff.events import admission_topic
 from bff.loaders import OrderWindowRequest
-from bff.models import Admission, Consent
+from bff.models import Admission, Consent, OutboxMessage
 from bff.notifications.pushes import PUSH_HANDLER, PUSH_SUPPLIER
 from bff.resolvers.admission import ADMISSION_AGGREGATE, admission_push_pending
 from bff.resolvers.suppliers import require_profile, supplier_eligibility
@@ -161,11 +161,7 @@ async def open_financing(context: Context) -> AdmissionOutcome:
                 aggregate_id=str(current.id),
                 connection=connection,
             )
-    if pushed is not None:
-        await context.services.outbox.deliver(pushed.id)
-    admission = await Admission.get(id=current.id)
-    await _publish(context, admission)
-    return AdmissionOutcome(admission=admission)
+    return AdmissionOutcome(admission=await _hand_over(context, current.id, pushed))
 
 
 async def submit_handler(context: Context, name: str, phone: str, email: str) -> AdmissionOutcome:
@@ -212,12 +208,18 @@ async def submit_handler(context: Context, name: str, phone: str, email: str) ->
                 aggregate_id=str(current.id),
                 connection=connection,
             )
-    if pushed is not None:
-        await context.services.outbox.deliver(pushed.id)
-    admission = await Admission.get(id=current.id)
-    await _publish(context, admission)
+    admission = await _hand_over(context, current.id, pushed)
     url = admission.register_url if not await push_pending(admission.id) else None
     return AdmissionOutcome(admission=admission, registration_url=url)
+
+
+async def _hand_over(context: Context, admission_id: int, pushed: OutboxMessage | None) -> Admission:
+    """Try the push committed with the change at once (the outbox retries if WeBank is away); tell subscribers."""
+    if pushed is not None:
+        await context.services.outbox.deliver(pushed.id)
+    admission = await Admission.get(id=admission_id)
+    await _publish(context, admission)
+    return admission
 
 
 def _same_handler(admission: Admission, form: HandlerForm) -> bool:

@@ -68,6 +68,16 @@ class RepaymentRecord:
     overdue_principal: Decimal
 
 
+def page_info(cursors: list[str], has_next_page: bool, after: str | None) -> relay.PageInfo:
+    """Forward-only pagination: a page after a cursor has a previous page, the first page has none."""
+    return relay.PageInfo(
+        has_next_page=has_next_page,
+        has_previous_page=after is not None,
+        start_cursor=cursors[0] if cursors else None,
+        end_cursor=cursors[-1] if cursors else None,
+    )
+
+
 @strawberry.type(description="A supplier of the Yunzhu platform.")
 class Supplier(relay.Node):
     key: relay.NodeID[str]
@@ -125,12 +135,7 @@ class Supplier(relay.Node):
         edges = [OrderEdge(node=Order.from_record(edge.order), cursor=edge.cursor) for edge in page.edges]
         return OrderConnection(
             edges=edges,
-            page_info=relay.PageInfo(
-                has_next_page=page.has_next_page,
-                has_previous_page=after is not None,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
+            page_info=page_info([edge.cursor for edge in edges], page.has_next_page, after),
             total_count=page.total_count,
         )
 
@@ -158,12 +163,7 @@ class Supplier(relay.Node):
         edges = [LoanEdge(node=Loan.from_record(edge.loan), cursor=edge.cursor) for edge in page.edges]
         return LoanConnection(
             edges=edges,
-            page_info=relay.PageInfo(
-                has_next_page=page.has_next_page,
-                has_previous_page=after is not None,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
+            page_info=page_info([edge.cursor for edge in edges], page.has_next_page, after),
             total_count=page.total_count,
         )
 
