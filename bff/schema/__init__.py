@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import strawberry
+from strawberry.extensions import QueryDepthLimiter
 from strawberry.schema.config import StrawberryConfig
 
 from bff.schema.admission_mutations import AdmissionMutations
@@ -12,6 +13,8 @@ from bff.schema.query import Query
 from bff.schema.repayment_mutations import RepaymentMutations
 from bff.schema.scalars import SCALARS
 from bff.schema.subscription import Subscription
+
+MAX_QUERY_DEPTH = 12
 
 
 @strawberry.type
@@ -26,7 +29,9 @@ schema = strawberry.Schema(
     # Not `sort_schema=True`: strawberry 0.341 rebuilds the sorted schema with plain GraphQLEnumTypes,
     # which then cannot serialize Python enum members ("Enum cannot represent value").
     config=StrawberryConfig(scalar_map=SCALARS),
-    extensions=[CodedErrors],
+    # A depth limit until the per-supplier cost budgets arrive: a cyclic graph (Order.loans.orders...) must
+    # not let one request fan out without bound.
+    extensions=[CodedErrors, lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH)],
 )
 
 __all__ = ["schema"]

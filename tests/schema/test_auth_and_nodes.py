@@ -159,3 +159,12 @@ async def test_malformed_queries_get_stable_codes_and_no_internals(bff: Bff) -> 
         assert "Traceback" not in text
         assert "bff/" not in text
         assert "SELECT" not in text
+
+
+async def test_a_query_nested_past_the_depth_limit_is_refused_before_it_runs(bff: Bff) -> None:
+    cycle = "loans { orders { " * 6 + "orderNo" + " } }" * 6
+    result = await bff.query("{ viewer { orders(first: 1) { edges { node { " + cycle + " } } } } }")
+    assert result["data"] is None
+    assert error_codes(result) == ["GRAPHQL_VALIDATION_FAILED"]
+    assert "exceeds maximum operation depth" in result["errors"][0]["message"]
+    assert bff.upstream_calls() == []
