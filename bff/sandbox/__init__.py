@@ -37,8 +37,11 @@ timestamp, so only "created desc, then id desc" gives the right page order.
 Controls under `/_sandbox`: `GET calls` (optionally `?system=mall|mro|webank`), `POST calls/reset`,
 `POST reset` (back to the seed: calls, pushes, limits, stored request ids, loans, outage off) and
 `POST webank/outage` with `{"down": true|false}`, `POST webank/notify` with `{"type", "data"}` (send any
-notification), `GET webank/notifications` and `POST webank/webhook` with `{"url": …|null}`. `SandboxState`
-offers the same from Python, plus `set_limit(...)` and `add_loan(...)` to play the bank's decisions.
+notification), `GET webank/notifications`, `POST webank/webhook` with `{"url": …|null}`, `GET clock` and
+`POST clock` with `{"days": N}` or `{"today": "YYYY-MM-DD"}` (→ `{"today"}`; forward only, running the bank
+day by day), and `POST webank/funds` with `{"loan_no", "insufficient": true|false}`. `SandboxState`
+offers the same from Python (`advance`, `set_today`, `set_insufficient_funds`), plus `set_limit(...)` and
+`add_loan(...)` to play the bank's decisions.
 
 The `register_url` of a push opens the bank's own pages (`bank_pages`), where a person verifies the
 enterprise and its legal representative and applies for a limit; the bank decides (`decision`) and
@@ -46,11 +49,17 @@ notifies the BFF's webhook (`notifier`, signed, retried until SUCCESS). The `fin
 push and the credit-financing URL open the bank's financing pages (`financing_pages` with
 `financing_html`), where a person picks orders, an amount and a term; the bank books the loan, decides
 (`loan_decision`: FAIL for an amount ending in .44 or a buyer containing 失败, else DISBURSED today) and
-notifies `loan.applied`, then `loan.disbursed` or `loan.failed`.
+notifies `loan.applied`, then `loan.disbursed` or `loan.failed`. The plan follows `loan_engine`
+(等额本息 or 先息后本, actual/360, exact to the fen). Moving the clock runs `loan_servicing`: automatic
+debits on due dates (`repayment.posted`), an empty account for amounts ending in .33 (`loan.overdue`,
+penalty interest), `loan.settled`; the repayment URL opens `repayment_pages` (pay an installment now, or
+settle early at the payoff quote) and every document URL is served as a page.
 
 Modules: `data` (record shapes, calendar), `seed` (the suppliers above), `state`, one module per
 upstream (`mall`, `mro`, `webank` with `webank_payloads`, `bank_pages` with `bank_html`, `decision`,
-`financing_pages` with `financing_html`, `loan_decision`, `notifier`), `app` (mounting, the call log, the lifespan) and `server` (uvicorn on a background thread).
+`financing_pages` with `financing_html`, `loan_decision`, `loan_engine`, `loan_servicing`, `repayment_pages`
+with `repayment_html`, `notifier`), `app` (mounting, the call log, the controls, the lifespan) and `server`
+(uvicorn on a background thread).
 """
 
 from bff.sandbox.app import create_sandbox_app

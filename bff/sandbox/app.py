@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import unquote
 
@@ -22,6 +23,8 @@ from bff.sandbox.mro import create_mro_app
 from bff.sandbox.notifier import Notifier
 from bff.sandbox.state import MALL, MRO, SYSTEMS, WEBANK, SandboxState, SentNotification
 from bff.sandbox.webank import create_webank_app
+
+MAX_CLOCK_DAYS = 3660  # running the bank day by day: ten years per call is plenty
 
 
 class CallLog:
@@ -109,6 +112,40 @@ class Controls:
             }
         )
 
+    async def clock(self, request: Request) -> Response:
+        """`GET` → `{"today"}`; `POST {"days": N}` or `{"today": "YYYY-MM-DD"}` runs the bank up to that day."""
+        if request.method == "POST":
+            body = await _json_object(request)
+            days = None if body is None else body.get("days")
+            today = None if body is None else body.get("today")
+            try:
+                if isinstance(days, int) and not isinstance(days, bool) and today is None:
+                    target = self.state.today + timedelta(days=days)
+                elif isinstance(today, str) and days is None:
+                    target = date.fromisoformat(today)
+                else:
+                    raise ValueError('body must be {"days": N} or {"today": "YYYY-MM-DD"}')
+                if (target - self.state.today).days > MAX_CLOCK_DAYS:
+                    raise ValueError(f"the clock moves at most {MAX_CLOCK_DAYS} days at a time")
+                self.state.set_today(target)
+            except (ValueError, OverflowError) as exc:
+                return JSONResponse({"error": str(exc)}, status_code=400)
+        return JSONResponse({"today": self.state.today.isoformat()})
+
+    async def funds(self, request: Request) -> Response:
+        """`{"loan_no": "...", "insufficient": true|false}`: empty or refill a loan's repayment account."""
+        body = await _json_object(request)
+        loan_no = None if body is None else body.get("loan_no")
+        short = None if body is None else body.get("insufficient")
+        if not isinstance(loan_no, str) or not isinstance(short, bool):
+            return JSONResponse(
+                {"error": 'body must be {"loan_no": "...", "insufficient": true|false}'}, status_code=400
+            )
+        if self.state.loan(loan_no) is None:
+            return JSONResponse({"error": f"no loan {loan_no}"}, status_code=404)
+        self.state.set_insufficient_funds(loan_no, short)
+        return JSONResponse({"loan_no": loan_no, "insufficient": short})
+
     async def webhook(self, request: Request) -> Response:
         """Point notifications elsewhere at runtime: `{"url": "http://…/webhooks/webank" | null}`."""
         body = await _json_object(request)
@@ -143,6 +180,8 @@ def create_sandbox_app(
             Route("/_sandbox/webank/notify", controls.notify, methods=["POST"]),
             Route("/_sandbox/webank/notifications", controls.notifications, methods=["GET"]),
             Route("/_sandbox/webank/webhook", controls.webhook, methods=["POST"]),
+            Route("/_sandbox/webank/funds", controls.funds, methods=["POST"]),
+            Route("/_sandbox/clock", controls.clock, methods=["GET", "POST"]),
         ],
         lifespan=lifespan,
     )

@@ -110,6 +110,23 @@ class LoanDocument:
 
 
 @dataclass(frozen=True, slots=True)
+class Repayment:
+    """Money the bank collected on a loan: SCHEDULED (automatic debit), ACTIVE or EARLY_SETTLEMENT."""
+
+    repayment_no: str
+    kind: str
+    periods: tuple[int, ...]  # the installments it paid
+    principal: Decimal
+    interest: Decimal
+    penalty: Decimal
+    paid_at: datetime
+
+    @property
+    def amount(self) -> Decimal:
+        return self.principal + self.interest + self.penalty
+
+
+@dataclass(frozen=True, slots=True)
 class Loan:
     loan_no: str
     credit_code: str
@@ -123,6 +140,9 @@ class Loan:
     plan: tuple[Installment, ...] = ()
     documents: tuple[LoanDocument, ...] = ()
     failure_reason: str | None = None  # why a FAILED loan was not disbursed
+    method: str = "EQUAL_INSTALLMENT"  # or INTEREST_FIRST (`bff.sandbox.loan_engine`)
+    repayments: tuple[Repayment, ...] = ()
+    settled_on: date | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from html import escape
 
@@ -16,6 +17,7 @@ from bff.sandbox.loan_decision import (
     FAILING_FEN,
     TERMS,
 )
+from bff.sandbox.loan_engine import EQUAL_INSTALLMENT, METHOD_LABELS, METHODS
 from bff.sandbox.state import OrderBatch
 
 SOURCE_LABELS = {"MALL": "集采", "MRO": "MRO"}
@@ -53,7 +55,7 @@ def _error(error: FormError | None) -> str:
     return f'<p id="error" class="error" role="alert" data-field="{_e(error.field)}">{_e(error.message)}</p>'
 
 
-def _enterprise(enterprise: Enterprise, extra: str = "") -> str:
+def enterprise_card(enterprise: Enterprise, extra: str = "") -> str:
     return (
         '<section class="card" id="enterprise-info"><h1>企业信息 <small>Enterprise</small></h1><dl>'
         f'<dt>企业名称 <small>Enterprise</small></dt><dd id="enterprise-name">{_e(enterprise.name)}</dd>'
@@ -76,6 +78,12 @@ def _amount_and_term(prefix: str, values: Mapping[str, str]) -> str:
         f'<option value="{t}"{" selected" if str(t) == chosen else ""}>{t} 个月 ({t} months)</option>'
         for t in TERMS
     )
+    method_id = f"{prefix}method"
+    picked = values.get("method", EQUAL_INSTALLMENT)
+    methods = "".join(
+        f'<option value="{m}"{" selected" if m == picked else ""}>{METHOD_LABELS[m]} ({m})</option>'
+        for m in METHODS
+    )
     rate = f"{ANNUAL_RATE * 100:.2f}%"
     return (
         f'<label for="{amount_id}">借款金额（元） <small>Amount in yuan, at most two decimals</small></label>'
@@ -83,8 +91,10 @@ def _amount_and_term(prefix: str, values: Mapping[str, str]) -> str:
         f'value="{_e(values.get("amount", ""))}" required autocomplete="off">'
         f'<label for="{term_id}">借款期限 <small>Term</small></label>'
         f'<select id="{term_id}" name="term_months">{options}</select>'
+        f'<label for="{method_id}">还款方式 <small>Repayment method</small></label>'
+        f'<select id="{method_id}" name="method">{methods}</select>'
         f'<p>年化利率 <small>Annual rate</small>: <b id="{prefix}annual-rate" data-value="{ANNUAL_RATE}">{rate}</b>'
-        " · 按月等额本金还款 <small>monthly, equal principal</small></p>"
+        " · 按日计息（实际天数/360），每月同日还款 <small>daily interest, actual/360, monthly due dates</small></p>"
     )
 
 
@@ -93,7 +103,9 @@ def _hint() -> str:
         f'<p class="hint" id="sandbox-hint">沙箱规则 · Sandbox rule: 金额以 <b>.{str(FAILING_FEN)[-2:]}</b> 结尾'
         f"或订单买方名称含「{FAILING_BUYER_MARK}」将放款失败，其余立即放款。"
         f" An amount ending in .{str(FAILING_FEN)[-2:]} or a buyer named with {FAILING_BUYER_MARK} fails;"
-        " anything else is disbursed at once.</p>"
+        " anything else is disbursed at once."
+        " 金额以 <b>.33</b> 结尾的借款还款账户余额不足，到期自动扣款失败而逾期。"
+        " A loan ending in .33 has no funds: its automatic debits fail and it falls overdue.</p>"
     )
 
 
@@ -153,7 +165,7 @@ def financing_page(
         f"{_amount_and_term('', values)}{_hint()}</fieldset>"
         '<button type="submit" id="financing-submit">提交融资申请 <small>Apply</small></button></form>'
     )
-    body = f'<div id="financing" data-batch-no="{_e(batch.batch_no)}">{_enterprise(enterprise, batch_row)}{_error(error)}{form}</div>'
+    body = f'<div id="financing" data-batch-no="{_e(batch.batch_no)}">{enterprise_card(enterprise, batch_row)}{_error(error)}{form}</div>'
     return document("订单融资", body)
 
 
@@ -178,7 +190,7 @@ def credit_financing_page(
         f"{_amount_and_term('credit-', values)}{_hint()}</fieldset>"
         '<button type="submit" id="credit-submit">提交融资申请 <small>Apply</small></button></form>'
     )
-    body = f'<div id="credit-financing">{_enterprise(enterprise)}{_error(error)}{form}</div>'
+    body = f'<div id="credit-financing">{enterprise_card(enterprise)}{_error(error)}{form}</div>'
     return document("信用融资", body)
 
 
@@ -186,7 +198,8 @@ def _plan(loan: Loan) -> str:
     if not loan.plan:
         return ""
     rows = "".join(
-        f'<tr data-period="{i.period}"><td>{i.period}</td><td>{i.due_date.isoformat()}</td>'
+        f'<tr data-period="{i.period}" data-status="{_e(i.status)}"><td>{i.period}</td>'
+        f"<td>{i.due_date.isoformat()}</td>"
         f'<td class="num">{yuan_label(format_yuan(i.principal))}</td>'
         f'<td class="num">{yuan_label(format_yuan(i.interest))}</td><td>{_e(i.status)}</td></tr>'
         for i in loan.plan
@@ -198,7 +211,39 @@ def _plan(loan: Loan) -> str:
     )
 
 
-def loan_result(loan: Loan, *, order_nos: Collection[str] = ()) -> str:
+def _servicing(loan: Loan, today: date | None) -> str:
+    """Links to repay and to the documents, and the sandbox clock (so a demo can click a loan's life)."""
+    if loan.disbursed_on is None:
+        return ""
+    parts = []
+    if loan.status in ("DISBURSED", "OVERDUE"):
+        query = f"loan_no={_e(loan.loan_no)}"
+        parts.append(
+            '<p id="repay-links">'
+            f'<a id="repay-installment" href="repayment?{query}&amp;kind=INSTALLMENT">到期还款 · Pay the installment</a>'
+            f' · <a id="repay-early-settlement" href="repayment?{query}&amp;kind=EARLY_SETTLEMENT">'
+            "提前结清 · Settle early</a></p>"
+        )
+    docs = "".join(
+        f'<li data-kind="{_e(d.kind)}"><a href="{_e(d.url.removeprefix("/pages/"))}">{_e(d.title)}</a></li>'
+        for d in loan.documents
+    )
+    parts.append(f'<h2>合同与凭证 <small>Documents</small></h2><ul id="loan-documents">{docs}</ul>')
+    if today is not None and loan.status in ("DISBURSED", "OVERDUE"):
+        upcoming = [i.due_date for i in loan.plan if i.status == "PENDING" and i.due_date > today]
+        days = (min(upcoming) - today).days if upcoming else 1
+        parts.append(
+            '<form id="clock-form" method="post" action="clock" class="hint">'
+            f'<input type="hidden" name="loan_no" value="{_e(loan.loan_no)}">'
+            f'沙箱日期 <small>Sandbox today</small>: <b id="sandbox-today" data-value="{today.isoformat()}">'
+            f"{today.isoformat()}</b> · 前进 <small>advance</small> "
+            f'<input type="text" id="clock-days" name="days" value="{days}" size="4" inputmode="numeric"> 天 '
+            '<button type="submit" id="clock-submit">拨动时钟 <small>Move the clock</small></button></form>'
+        )
+    return "".join(parts)
+
+
+def loan_result(loan: Loan, *, order_nos: Collection[str] = (), today: date | None = None) -> str:
     """A loan's outcome: `#loan-result[data-status]` with its number, amount and plan."""
     title, hint = LOAN_STATUS_TITLES.get(loan.status, (loan.status, loan.status))
     css = "rejected" if loan.status == "FAILED" else "approved"
@@ -208,6 +253,11 @@ def loan_result(loan: Loan, *, order_nos: Collection[str] = ()) -> str:
         ("借款期限", "Term", "loan-term", str(loan.term_months), f"{loan.term_months} 个月"),
         ("年化利率", "Annual rate", "loan-rate", str(loan.annual_rate), f"{loan.annual_rate * 100:.2f}%"),
     ]
+    if loan.disbursed_on is not None:
+        outstanding = format_yuan(loan.outstanding_principal)
+        rows.append(("剩余本金", "Outstanding", "loan-outstanding", outstanding, yuan_label(outstanding)))
+        method = METHOD_LABELS.get(loan.method, loan.method)
+        rows.append(("还款方式", "Method", "loan-method", loan.method, method))
     if order_nos:
         rows.append(("融资订单", "Orders", "loan-orders", ",".join(order_nos), "、".join(order_nos)))
     if loan.disbursed_on is not None:
@@ -221,12 +271,15 @@ def loan_result(loan: Loan, *, order_nos: Collection[str] = ()) -> str:
     )
     return (
         f'<section class="card {css}" id="loan-result" data-status="{_e(loan.status)}">'
-        f"<h2>{title} <small>{hint}</small></h2><dl>{cells}</dl>{_plan(loan)}"
+        f"<h2>{title} <small>{hint}</small></h2><dl>{cells}</dl>{_plan(loan)}{_servicing(loan, today)}"
         "<p><small>结果已通知云筑网，可关闭本页返回信融宝。"
         "The platform has been notified; you may close this page.</small></p></section>"
     )
 
 
-def loan_page(enterprise: Enterprise, loan: Loan, *, order_nos: Collection[str] = ()) -> str:
-    body = f'<div id="loan">{_enterprise(enterprise)}{loan_result(loan, order_nos=order_nos)}</div>'
+def loan_page(
+    enterprise: Enterprise, loan: Loan, *, order_nos: Collection[str] = (), today: date | None = None
+) -> str:
+    result = loan_result(loan, order_nos=order_nos, today=today)
+    body = f'<div id="loan">{enterprise_card(enterprise)}{result}</div>'
     return document("融资结果", body)

@@ -3,6 +3,8 @@
 - `GET /pages/financing?batch_no=…` lists the pushed orders (all ticked), the ceiling and an amount/term
   form; `POST /pages/financing` books the loan and redirects (303) back to that page, which from then on
   shows the loan instead of the form: one batch gives at most one loan.
+- Both forms pick the repayment method (`#method` / `#credit-method`: EQUAL_INSTALLMENT 等额本息, the
+  default when absent, or INTEREST_FIRST 先息后本); the plan is `loan_engine.schedule`'s.
 - `GET /pages/credit-financing?credit_code=…` shows the credit-loan share still available and the form;
   `POST /pages/credit-financing` books the loan and redirects to `GET /pages/loan?loan_no=…`. Each
   rendered form carries a token, so submitting it twice books one loan.
@@ -20,7 +22,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
 from decimal import Decimal
 from urllib.parse import urlencode
 
@@ -31,7 +32,7 @@ from starlette.routing import Route
 
 from bff.domain.money import InvalidAmountError, format_yuan, parse_yuan
 from bff.sandbox.bank_html import FormError, message_page
-from bff.sandbox.data import SHANGHAI, Loan
+from bff.sandbox.data import Loan
 from bff.sandbox.financing_html import Enterprise, credit_financing_page, financing_page, loan_page
 from bff.sandbox.loan_decision import (
     CREDIT,
@@ -43,6 +44,7 @@ from bff.sandbox.loan_decision import (
     decided_loan,
     failure_reason,
 )
+from bff.sandbox.loan_engine import EQUAL_INSTALLMENT, METHODS
 from bff.sandbox.notifier import Notifier
 from bff.sandbox.state import LoanBooking, OrderBatch, PushedOrder, SandboxState
 
@@ -73,6 +75,14 @@ def _term(raw: str) -> int | FormError:
     if raw not in {str(t) for t in TERMS}:
         return FormError("term_months", "请选择3、6或12个月的借款期限（Choose a term of 3, 6 or 12 months）")
     return int(raw)
+
+
+def _method(raw: str) -> str | FormError:
+    if not raw:
+        return EQUAL_INSTALLMENT
+    if raw not in METHODS:
+        return FormError("method", "请选择等额本息或先息后本（Choose equal installments or interest first）")
+    return raw
 
 
 def _text(form: FormData, name: str) -> str:
@@ -115,7 +125,7 @@ class FinancingPages:
         picked = {v.strip() for v in form.getlist("order_no") if isinstance(v, str)}
         known = {o.order_no for o in batch.orders}
         ticked = [o.order_no for o in batch.orders if o.order_no in picked]
-        values = {"amount": _text(form, "amount"), "term_months": _text(form, "term_months")}
+        values = {k: _text(form, k) for k in ("amount", "term_months", "method")}
         if not picked:
             error = FormError("order_no", "请至少勾选一个订单（Tick at least one order）")
             return self._financing_form(request, batch, ticked, error=error, values=values)
@@ -129,7 +139,10 @@ class FinancingPages:
             return self._financing_form(request, batch, ticked, error=amount, values=values)
         if isinstance(term, FormError):
             return self._financing_form(request, batch, ticked, error=term, values=values)
-        loan_request = LoanRequest(batch.credit_code, ORDER, amount, term)
+        method = _method(values["method"])
+        if isinstance(method, FormError):
+            return self._financing_form(request, batch, ticked, error=method, values=values)
+        loan_request = LoanRequest(batch.credit_code, ORDER, amount, term, method)
         _, loan, new = self.state.book_loan(
             batch.batch_no, ticked, lambda loan_no: applied_loan(loan_no, loan_request)
         )
@@ -154,7 +167,7 @@ class FinancingPages:
         booked = self.state.booking(CREDIT_KEY_PREFIX + token)
         if booked is not None:  # the same form submitted again
             return self._redirect(request, LOAN, loan_no=booked[1].loan_no)
-        values = {"amount": _text(form, "amount"), "term_months": _text(form, "term_months")}
+        values = {k: _text(form, k) for k in ("amount", "term_months", "method")}
         available = self._available(enterprise.credit_code, CREDIT)
         amount = _amount(values["amount"], available, "信用贷可用额度")
         term = _term(values["term_months"])
@@ -162,7 +175,10 @@ class FinancingPages:
             return self._credit_form(request, enterprise, token, error=amount, values=values)
         if isinstance(term, FormError):
             return self._credit_form(request, enterprise, token, error=term, values=values)
-        loan_request = LoanRequest(enterprise.credit_code, CREDIT, amount, term)
+        method = _method(values["method"])
+        if isinstance(method, FormError):
+            return self._credit_form(request, enterprise, token, error=method, values=values)
+        loan_request = LoanRequest(enterprise.credit_code, CREDIT, amount, term, method)
         _, loan, new = self.state.book_loan(
             CREDIT_KEY_PREFIX + token, (), lambda loan_no: applied_loan(loan_no, loan_request)
         )
@@ -180,7 +196,10 @@ class FinancingPages:
             return _not_found("融资不存在", "找不到该融资编号。No loan with this number.")
         booking = self.state.booking_of(loan.loan_no)
         order_nos = booking.order_nos if booking is not None else ()
-        return HTMLResponse(loan_page(self._enterprise_of(loan.credit_code), loan, order_nos=order_nos))
+        page = loan_page(
+            self._enterprise_of(loan.credit_code), loan, order_nos=order_nos, today=self.state.today
+        )
+        return HTMLResponse(page)
 
     # --- the bank's decision ---
 
@@ -204,9 +223,9 @@ class FinancingPages:
                 "loan.failed", {"loan_no": loan.loan_no, "reason": failure}, after=applied.event_id
             )
             return
-        now = datetime.now(SHANGHAI).replace(microsecond=0)
-        disbursed_at = datetime.combine(self.state.today, now.timetz())
-        self.notifier.send(
+        disbursed_at = self.state.now()
+        # the loan's later notifications (repayments, overdue, settled) are sent after this one
+        disbursed = self.notifier.send(
             "loan.disbursed",
             {
                 "loan_no": loan.loan_no,
@@ -217,6 +236,7 @@ class FinancingPages:
             },
             after=applied.event_id,
         )
+        self.state.set_last_loan_event(loan.loan_no, disbursed.event_id)
 
     # --- helpers ---
 
@@ -294,7 +314,8 @@ class FinancingPages:
 
     def _loan_page(self, booking: LoanBooking, loan: Loan) -> Response:
         enterprise = self._enterprise_of(loan.credit_code)
-        return HTMLResponse(loan_page(enterprise, loan, order_nos=booking.order_nos))
+        page = loan_page(enterprise, loan, order_nos=booking.order_nos, today=self.state.today)
+        return HTMLResponse(page)
 
     @staticmethod
     def _redirect(request: Request, path: str, **query: str) -> Response:

@@ -16,10 +16,10 @@ The bank then books the loan (PROCESSING, annual rate 7.20 %) and decides at onc
 - FAILED, reason `订单买方核验未通过`, when any ticked order's buyer name contains `失败`;
 - otherwise DISBURSED today (the sandbox's `today`) with outstanding principal = amount.
 
-The plan is monthly, equal principal: period k is due k months after disbursement (same day, clamped to
-the month's end), principal = amount / term rounded half-up to the fen (the last period takes the rest),
-interest = principal outstanding before the period × annual rate / 12, rounded half-up to the fen.
-A failed loan has no plan. Arithmetic is exact `Decimal`.
+The plan is `bff.sandbox.loan_engine.schedule` for the repayment method picked on the page
+(EQUAL_INSTALLMENT 等额本息 by default, or INTEREST_FIRST 先息后本); a failed loan has no plan.
+`equal_principal_plan` is the older, simpler plan the seed's loans (WBL0001, WBL0002) keep.
+Arithmetic is exact `Decimal`.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from decimal import Decimal
 
 from bff.domain.limits import split_limit
 from bff.domain.money import round_fen
+from bff.sandbox import loan_engine
 from bff.sandbox.data import Installment, Loan, LoanDocument, add_months
 from bff.sandbox.state import CreditLimit
 
@@ -87,7 +88,8 @@ def failure_reason(amount: Decimal, buyer_names: Iterable[str]) -> str | None:
 def equal_principal_plan(
     amount: Decimal, annual_rate: Decimal, months: int, disbursed_on: date, paid: int = 0
 ) -> tuple[Installment, ...]:
-    """The monthly equal-principal plan; the first `paid` periods are PAID, the rest PENDING."""
+    """The seed loans' monthly equal-principal plan (interest = outstanding × rate / 12); the first `paid`
+    periods are PAID, the rest PENDING."""
     share = round_fen(amount / months)
     outstanding = amount
     plan = []
@@ -113,6 +115,7 @@ class LoanRequest:
     kind: str  # ORDER or CREDIT
     amount: Decimal
     term_months: int
+    method: str = loan_engine.EQUAL_INSTALLMENT
 
 
 def applied_loan(loan_no: str, request: LoanRequest) -> Loan:
@@ -131,6 +134,7 @@ def applied_loan(loan_no: str, request: LoanRequest) -> Loan:
             document(loan_no, "LOAN_CONTRACT", "借款合同"),
             document(loan_no, "LIMIT_CONTRACT", "额度合同"),
         ),
+        method=request.method,
     )
 
 
@@ -138,5 +142,7 @@ def decided_loan(loan: Loan, failure: str | None, today: date) -> Loan:
     """The booked loan after the decision: FAILED, or DISBURSED today with its plan."""
     if failure is not None:
         return replace(loan, status=FAILED, failure_reason=failure)
-    plan = equal_principal_plan(loan.amount, loan.annual_rate, loan.term_months, today)
+    plan = loan_engine.installments(
+        loan_engine.schedule(loan.amount, loan.annual_rate, loan.term_months, today, loan.method)
+    )
     return replace(loan, status=DISBURSED, outstanding_principal=loan.amount, disbursed_on=today, plan=plan)

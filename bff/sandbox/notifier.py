@@ -61,10 +61,20 @@ class Notifier:
         self._session: aiohttp.ClientSession | None = None
         self._tasks: dict[str, asyncio.Task[None]] = {}  # touched only on the loop's thread
 
-    def send(self, type: str, data: Mapping[str, Any], *, after: str | None = None) -> SentNotification:
-        """Record a notification and start delivering it (once `after` is delivered); safe from any thread."""
+    def send(
+        self,
+        type: str,
+        data: Mapping[str, Any],
+        *,
+        after: str | None = None,
+        occurred_at: datetime | None = None,
+    ) -> SentNotification:
+        """Record a notification and start delivering it (once `after` is delivered); safe from any thread.
+
+        `occurred_at` defaults to now; the loan servicing passes the sandbox clock's time instead.
+        """
         event_id = str(uuid.uuid4())
-        occurred_at = _now()
+        occurred_at = occurred_at or _now()
         payload = dict(data)
         body = {"event_id": event_id, "type": type, "occurred_at": occurred_at.isoformat(), "data": payload}
         raw = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()

@@ -40,6 +40,7 @@ from bff.sandbox.data import (
     add_months,
 )
 from bff.sandbox.loan_decision import document, equal_principal_plan
+from bff.sandbox.loan_engine import EQUAL_PRINCIPAL
 
 FIRST_MALL_ORDER_ID = 100001
 FIRST_MRO_ORDER_ID = 500001
@@ -366,6 +367,7 @@ def _seed_loans(today: date, credit_code: str) -> tuple[Loan, ...]:
         term_months=6,
         disbursed_on=disbursed,
         plan=plan,
+        method=EQUAL_PRINCIPAL,
         documents=(
             document("WBL0001", "LOAN_CONTRACT", "借款合同"),
             document("WBL0001", "LIMIT_CONTRACT", "额度合同"),
@@ -386,6 +388,7 @@ def _seed_loans(today: date, credit_code: str) -> tuple[Loan, ...]:
         term_months=3,
         disbursed_on=credit_disbursed,
         plan=credit_plan,
+        method=EQUAL_PRINCIPAL,
         documents=(
             document("WBL0002", "LOAN_CONTRACT", "借款合同"),
             document("WBL0002", "LIMIT_CONTRACT", "额度合同"),

@@ -2,6 +2,11 @@
 
 The server runs on its own thread and event loop while tests read counters from theirs, so every
 mutation and every read of mutable state happens under one lock; reads hand out immutable copies.
+
+`today` is the sandbox's clock: it starts at the seed's day and only moves forward (`advance(days)`,
+`set_today(day)`), one day at a time, calling the day handler (the bank's loan servicing, which debits
+the installments due that day) for each new day. The bank's multi-step loan operations (a day's debits, a
+repayment on the bank's pages) run under `banking()`, one at a time.
 """
 
 from __future__ import annotations
@@ -9,11 +14,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from bff.sandbox.data import FulfilmentHistory, Loan, MallOrder, MroOrder, Seed, SeedSupplier
+from bff.sandbox.data import SHANGHAI, FulfilmentHistory, Loan, MallOrder, MroOrder, Seed, SeedSupplier
 
 MALL = "mall"
 MRO = "mro"
@@ -183,10 +188,20 @@ class StoredResponse:
     body: bytes
 
 
+DayHandler = Callable[[date], None]
+
+
 class SandboxState:
     def __init__(self, seed: Seed) -> None:
         self.seed = seed
         self._lock = threading.Lock()
+        self._banking = threading.RLock()
+        self._today = seed.today
+        self._day_handler: DayHandler | None = None
+        self._funds_short: dict[str, bool] = {}
+        self._loan_events: dict[str, str] = {}
+        self._repayment_count = 0
+        self._repayment_tokens: dict[str, tuple[str, str]] = {}
         self._calls: list[RecordedCall] = []
         self._webank_down = False
         self._responses: dict[str, StoredResponse] = {}
@@ -207,13 +222,86 @@ class SandboxState:
         }
         self.mro_fulfilment: dict[str, FulfilmentHistory] = {f.supplier_code: f for f in seed.mro_fulfilment}
 
+    # --- the sandbox clock ---
+
     @property
     def today(self) -> date:
-        return self.seed.today
+        with self._lock:
+            return self._today
+
+    def now(self) -> datetime:
+        """The sandbox's today at the wall clock's time of day, in Shanghai (when the bank books things)."""
+        return datetime.combine(self.today, datetime.now(SHANGHAI).replace(microsecond=0).timetz())
+
+    def set_day_handler(self, handler: DayHandler | None) -> None:
+        """What runs on each new day the clock enters (the bank's automatic debits)."""
+        with self._lock:
+            self._day_handler = handler
+
+    def set_today(self, day: date) -> date:
+        """Move the clock forward to `day`, running every day in between; moving it back is a ValueError."""
+        with self._banking:
+            if day < self.today:
+                raise ValueError(f"the sandbox clock only moves forward (today is {self.today})")
+            while self.today < day:
+                with self._lock:
+                    self._today += timedelta(days=1)
+                    new_day, handler = self._today, self._day_handler
+                if handler is not None:
+                    handler(new_day)
+            return self.today
+
+    def advance(self, days: int) -> date:
+        if days < 0:
+            raise ValueError("the sandbox clock only moves forward")
+        return self.set_today(self.today + timedelta(days=days))
+
+    def banking(self) -> threading.RLock:
+        """Held while the bank changes loans in several steps, so days and repayments never interleave."""
+        return self._banking
+
+    # --- loan servicing bookkeeping ---
+
+    def funds_short(self, loan_no: str) -> bool | None:
+        """The insufficient-funds switch of a loan; None when never set (the bank's default rule applies)."""
+        with self._lock:
+            return self._funds_short.get(loan_no)
+
+    def set_insufficient_funds(self, loan_no: str, short: bool) -> None:
+        with self._lock:
+            self._funds_short[loan_no] = short
+
+    def last_loan_event(self, loan_no: str) -> str | None:
+        """The event id of the latest notification about this loan (the next one is sent `after` it)."""
+        with self._lock:
+            return self._loan_events.get(loan_no)
+
+    def set_last_loan_event(self, loan_no: str, event_id: str) -> None:
+        with self._lock:
+            self._loan_events[loan_no] = event_id
+
+    def next_repayment_no(self) -> str:
+        with self._lock:
+            self._repayment_count += 1
+            return f"WBR{self._repayment_count:06d}"
+
+    def repayment_of_token(self, token: str) -> tuple[str, str] | None:
+        """(loan number, repayment number) a repayment form with this token already paid, if any."""
+        with self._lock:
+            return self._repayment_tokens.get(token)
+
+    def remember_token(self, token: str, loan_no: str, repayment_no: str) -> None:
+        with self._lock:
+            self._repayment_tokens[token] = (loan_no, repayment_no)
 
     def reset(self) -> None:
         """Forget everything the upstreams were told or asked, as if the sandbox had just started."""
         with self._lock:
+            self._today = self.seed.today
+            self._funds_short.clear()
+            self._loan_events.clear()
+            self._repayment_count = 0
+            self._repayment_tokens.clear()
             self._calls.clear()
             self._webank_down = False
             self._responses.clear()

@@ -21,20 +21,21 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from bff.domain.money import format_yuan, round_fen
+from bff.domain.money import format_yuan
 from bff.sandbox import webank_payloads as payloads
 from bff.sandbox.bank_pages import BankPages
 from bff.sandbox.data import Loan
 from bff.sandbox.financing_pages import FinancingPages
+from bff.sandbox.loan_engine import payoff
+from bff.sandbox.loan_servicing import REPAYABLE_STATUSES, LoanServicing
 from bff.sandbox.notifier import Notifier
+from bff.sandbox.repayment_pages import REPAYMENT, RepaymentPages
 from bff.sandbox.state import CreditLimit, SandboxState, StoredResponse
 from bff.sandbox.webank_payloads import WebankError, invalid
 from bff.signing import APP_ID_HEADER, REQUEST_ID_HEADER, verify
 
 MAX_LOANS_PER_CALL = 100
-REPAYABLE_STATUSES = ("DISBURSED", "OVERDUE")
 REPAYMENT_KINDS = ("INSTALLMENT", "EARLY_SETTLEMENT")
-DAYS_PER_YEAR = 360  # the bank's actual/360 day count
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,26 +63,6 @@ class WebankCall:
 
 
 Endpoint = Callable[[WebankCall], Response]
-
-
-@dataclass(frozen=True, slots=True)
-class PayoffQuote:
-    principal: Decimal
-    interest: Decimal
-    fee: Decimal
-
-    @property
-    def total(self) -> Decimal:
-        return self.principal + self.interest + self.fee
-
-
-def payoff_quote(loan: Loan, on: date) -> PayoffQuote:
-    """Outstanding principal plus simple interest (actual/360) accrued since the last due date."""
-    due_dates = [i.due_date for i in loan.plan if i.due_date <= on]
-    start = max(due_dates) if due_dates else (loan.disbursed_on or on)
-    days = max((on - start).days, 0)
-    interest = round_fen(loan.outstanding_principal * loan.annual_rate * days / DAYS_PER_YEAR)
-    return PayoffQuote(loan.outstanding_principal, interest, Decimal("0.00"))
 
 
 def _error(status_code: int, code: str, message: str) -> JSONResponse:
@@ -117,6 +98,7 @@ def loan_json(loan: Loan, base_url: str) -> dict[str, Any]:
         "outstanding_principal": format_yuan(loan.outstanding_principal),
         "annual_rate": str(loan.annual_rate),
         "term_months": loan.term_months,
+        "repayment_method": loan.method,
         "plan": [
             {
                 "period": i.period,
@@ -253,11 +235,14 @@ class WebankApi:
             on = self.state.today if raw is None else date.fromisoformat(raw)
         except ValueError:
             raise invalid("date must be YYYY-MM-DD") from None
-        quote = payoff_quote(self._repayable_loan(call), on)
+        quote = payoff(self._repayable_loan(call), on)
+        # `interest` includes any penalty interest, so total = principal + interest + fee as the contract
+        # says; `penalty` tells how much of it is penalty.
         return JSONResponse(
             {
                 "principal": format_yuan(quote.principal),
-                "interest": format_yuan(quote.interest),
+                "interest": format_yuan(quote.interest + quote.penalty),
+                "penalty": format_yuan(quote.penalty),
                 "fee": format_yuan(quote.fee),
                 "total": format_yuan(quote.total),
             }
@@ -268,7 +253,7 @@ class WebankApi:
         if kind not in REPAYMENT_KINDS:
             raise invalid(f"kind must be one of {', '.join(REPAYMENT_KINDS)}")
         loan = self._repayable_loan(call)
-        return JSONResponse({"url": call.page_url("repayment", loan_no=loan.loan_no, kind=kind)})
+        return JSONResponse({"url": call.page_url(REPAYMENT, loan_no=loan.loan_no, kind=kind)})
 
 
 def _supplier_not_found() -> WebankError:
@@ -280,7 +265,14 @@ def _replay(stored: StoredResponse) -> Response:
 
 
 def create_webank_app(state: SandboxState, *, app_id: str, secret: str, notifier: Notifier) -> Starlette:
-    """The partner API under `/v1` and the bank's own pages (registration, financing) under `/pages`."""
+    """The partner API under `/v1` and the bank's own pages (registration, financing, repayment) under
+    `/pages`; the loan servicing runs on every new day of the sandbox clock."""
     api = WebankApi(state, app_id=app_id, secret=secret)
-    pages = [*BankPages(state, notifier).routes(), *FinancingPages(state, notifier).routes()]
+    servicing = LoanServicing(state, notifier)
+    state.set_day_handler(servicing.run_day)
+    pages = [
+        *BankPages(state, notifier).routes(),
+        *FinancingPages(state, notifier).routes(),
+        *RepaymentPages(state, servicing).routes(),
+    ]
     return Starlette(routes=[*api.routes(), *pages])

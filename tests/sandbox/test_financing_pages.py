@@ -240,7 +240,7 @@ async def test_picking_orders_books_a_disbursed_loan_and_notifies_applied_then_d
     assert f"HT-{MRO_ORDER}" in page.html
     assert page.value("order-limit-available") == "133333.34"
     assert page.value("ceiling") == "8000.00"
-    for element_id in ("amount", "term", "financing-submit"):
+    for element_id in ("amount", "term", "method", "financing-submit"):
         assert f'id="{element_id}"' in page.html
 
     # when: both orders, 6,000.00 over 6 months
@@ -286,16 +286,19 @@ async def test_picking_orders_books_a_disbursed_loan_and_notifies_applied_then_d
         "outstanding_principal": "6000.00",
         "annual_rate": "0.0720",
         "term_months": 6,
+        "repayment_method": "EQUAL_INSTALLMENT",
     }
+    # 等额本息 (the default): A = 6000 × .006 × 1.006⁶ / (1.006⁶ − 1) = 1,021.0966… → 1,021.10; interest
+    # actual/360, e.g. 5,016.10 × .072 × 30/360 = 30.0966 → 30.10; the last period takes the rest
     assert [
         (i["period"], i["due_date"], i["principal"], i["interest"], i["status"]) for i in loan["plan"]
     ] == [
-        (1, "2026-04-15", "1000.00", "36.00", "PENDING"),
-        (2, "2026-05-15", "1000.00", "30.00", "PENDING"),
-        (3, "2026-06-15", "1000.00", "24.00", "PENDING"),
-        (4, "2026-07-15", "1000.00", "18.00", "PENDING"),
-        (5, "2026-08-15", "1000.00", "12.00", "PENDING"),
-        (6, "2026-09-15", "1000.00", "6.00", "PENDING"),
+        (1, "2026-04-15", "983.90", "37.20", "PENDING"),
+        (2, "2026-05-15", "991.00", "30.10", "PENDING"),
+        (3, "2026-06-15", "996.14", "24.96", "PENDING"),
+        (4, "2026-07-15", "1002.93", "18.17", "PENDING"),
+        (5, "2026-08-15", "1008.54", "12.56", "PENDING"),
+        (6, "2026-09-15", "1017.49", "6.31", "PENDING"),
     ]
     assert [(d["kind"], d["url"]) for d in loan["documents"]] == [
         ("LOAN_CONTRACT", f"{sandbox.webank_url}/pages/documents/WBL000001/loan_contract.pdf"),
@@ -465,7 +468,13 @@ async def test_credit_financing_books_a_credit_loan_once_per_form(
     assert page.status == 200
     assert url == f"{sandbox.webank_url}/pages/credit-financing?credit_code={GD_BOTH}"
     assert page.value("credit-available") == "300000.00"
-    for element_id in ("credit-financing-form", "credit-amount", "credit-term", "credit-submit"):
+    for element_id in (
+        "credit-financing-form",
+        "credit-amount",
+        "credit-term",
+        "credit-method",
+        "credit-submit",
+    ):
         assert f'id="{element_id}"' in page.html
 
     # when: over the share, then 20,000.00 over 12 months, submitted twice

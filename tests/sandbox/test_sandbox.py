@@ -545,6 +545,7 @@ async def test_webank_loans(sandbox: RunningSandbox, http: aiohttp.ClientSession
         "outstanding_principal": "66666.66",
         "annual_rate": "0.0720",
         "term_months": 6,
+        "repayment_method": "EQUAL_PRINCIPAL",
     }
     assert [
         (i["period"], i["due_date"], i["principal"], i["interest"], i["status"]) for i in order_loan["plan"]
@@ -577,7 +578,13 @@ async def test_webank_payoff_and_repayment_url(sandbox: RunningSandbox, http: ai
     settled = await webank(http, sandbox, "GET", "/v1/loans/WBL0002/repayment-url?kind=INSTALLMENT")
 
     # 66666.66 × 0.0720 × 5 days (since the 2026-03-10 due date) / 360 = 66.6666… → 66.67
-    assert payoff.body == {"principal": "66666.66", "interest": "66.67", "fee": "0.00", "total": "66733.33"}
+    assert payoff.body == {
+        "principal": "66666.66",
+        "interest": "66.67",
+        "penalty": "0.00",
+        "fee": "0.00",
+        "total": "66733.33",
+    }
     assert url.body == {"url": f"{sandbox.url}/webank/pages/repayment?loan_no=WBL0001&kind=EARLY_SETTLEMENT"}
     assert (unknown.status, unknown.body["code"]) == (404, "LOAN_NOT_FOUND")
     assert (settled.status, settled.body["code"]) == (409, "LOAN_NOT_REPAYABLE")
