@@ -8,7 +8,7 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from bff.domain.admission_flow import AdmissionEvent, belongs_to_admission, next_status
+from bff.domain.admission_flow import AdmissionEvent, belongs_to_admission, next_status, rank
 from bff.domain.money import yuan_to_fen
 from bff.models import Admission, AdmissionStatus, CreditLimit
 from bff.notifications.events import (
@@ -57,6 +57,27 @@ def _changes(
     return changes
 
 
+async def _record_late_verification(
+    admission: Admission, event: AdmissionEvent, occurred_at: datetime, conn: BaseDBAsyncClient
+) -> None:
+    """A `realname.verified` behind the decision moves nothing, but tells when verification really was.
+
+    Without it the verification time would depend on the arrival order: the decision's time (an approval
+    implies verification) or none at all (a rejection).
+    """
+    if event is not AdmissionEvent.REALNAME_VERIFIED or rank(admission.status) < rank(
+        AdmissionStatus.VERIFIED
+    ):
+        return
+    if admission.verified_at is not None and admission.verified_at <= occurred_at:
+        return
+    await (
+        Admission.filter(id=admission.id, status=admission.status)
+        .using_db(conn)
+        .update(verified_at=occurred_at, updated_at=datetime.now(UTC))
+    )
+
+
 async def apply_admission_event(
     event: AdmissionEvent, occurred_at: datetime, data: Mapping[str, Any], conn: BaseDBAsyncClient
 ) -> None:
@@ -77,6 +98,7 @@ async def apply_admission_event(
     for _ in range(_MAX_ROUNDS):
         new = next_status(admission.status, event)
         if new is None:
+            await _record_late_verification(admission, event, occurred_at, conn)
             return
         updated = (
             await Admission.filter(id=admission.id, status=admission.status)

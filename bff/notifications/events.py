@@ -6,7 +6,7 @@ import enum
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
@@ -104,7 +104,9 @@ def _aware_datetime(value: object, name: str) -> datetime:
         raise InvalidEventError(f"`{name}` is not an ISO-8601 date-time: {value!r}.") from None
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         raise InvalidEventError(f"`{name}` has no UTC offset: {value!r}.")
-    return parsed
+    # In UTC from here on: SQLite compares stored times as text, and tortoise passes values in updates
+    # and filters through as given, so one offset everywhere keeps those comparisons right.
+    return parsed.astimezone(UTC)
 
 
 def parse_notification(body: bytes) -> Notification:
@@ -281,7 +283,7 @@ class RepaymentPosted:
 @dataclass(frozen=True, slots=True)
 class LoanOverdue:
     loan_no: str
-    period: int | None
+    period: int  # the installment overdue: the overdue record has one episode per period
     overdue_amount: Decimal
     since: date
 
@@ -417,10 +419,9 @@ def parse_loan_overdue(data: Mapping[str, Any]) -> LoanOverdue:
     since = _optional_date(data, "since")
     if since is None:
         raise InvalidEventError("`data.since` must be an ISO-8601 date.")
-    period = data.get("period")
     return LoanOverdue(
         loan_no=_text(data, "loan_no"),
-        period=None if period is None else _int(data, "period"),
+        period=_int(data, "period"),
         overdue_amount=_amount(data, "overdue_amount", positive=True),
         since=since,
     )

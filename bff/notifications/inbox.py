@@ -5,8 +5,9 @@ keeps `attempts` and `last_error`), and is idempotent: a processed event is neve
 state machines ignore repeated or late events anyway.
 
 Loan events may arrive before the loan they concern: such an event fails with `NotYetApplicableError` and
-waits. Whenever an event of a loan is processed, the waiting events of that loan are run again, oldest
-(`occurred_at`) first (`process_waiting`); `retry_unprocessed` is the background worker's sweep over all.
+waits. Whenever an event of a loan is processed, the waiting events of that loan (found by the indexed
+`loan_no`, stored with each loan and repayment event) are run again, oldest (`occurred_at`) first
+(`process_waiting`); `retry_unprocessed` is the background worker's sweep over all.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from bff import db
 from bff.domain.admission_flow import AdmissionEvent
 from bff.models import Admission, BankEvent
 from bff.notifications.admission import NoAdmissionError, apply_admission_event
-from bff.notifications.events import LOAN_EVENT_TYPES, EventType, InvalidEventError, Notification, loan_no_of
+from bff.notifications.events import EventType, InvalidEventError, Notification, loan_no_of
 from bff.notifications.loans import LOAN_HANDLERS, LoanApplicationError, NotYetApplicableError, loan_supplier
 
 __all__ = ["HANDLERS", "affected_supplier", "process", "process_waiting", "retry_unprocessed", "store"]
@@ -34,8 +35,8 @@ __all__ = ["HANDLERS", "affected_supplier", "process", "process_waiting", "retry
 logger = logging.getLogger("bff.notifications")
 
 LAST_ERROR_MAX_LENGTH = 2000
-# How many unprocessed loan events `process_waiting` looks through for one loan's (a handful normally).
-WAITING_SCAN_LIMIT = 500
+# How many of one loan's unprocessed events `process_waiting` re-runs per pass (a handful normally).
+WAITING_LIMIT = 500
 
 Handler = Callable[[datetime, Mapping[str, Any], BaseDBAsyncClient], Awaitable[None]]
 
@@ -71,6 +72,7 @@ async def store(notification: Notification) -> BankEvent | None:
         return await BankEvent.create(
             event_id=notification.event_id,
             type=notification.type.value,
+            loan_no=loan_no_of(notification.type, notification.body),
             occurred_at=notification.occurred_at,
             payload=dict(notification.body),
         )
@@ -87,7 +89,7 @@ async def process(event: BankEvent) -> bool:
     """
     outcome = await _process(event)
     if outcome is _Outcome.PROCESSED:
-        loan_no = loan_no_of(event.type, event.payload)
+        loan_no = _loan_no(event)
         if loan_no is not None:
             await process_waiting(loan_no)
     return outcome is not _Outcome.FAILED
@@ -111,14 +113,16 @@ async def process_waiting(loan_no: str) -> int:
 
 
 async def _waiting_events(loan_no: str) -> list[BankEvent]:
-    # `loan_no` is inside the JSON payload (portable JSON filters differ between SQLite and PostgreSQL): the
-    # unprocessed loan events are few, so they are matched here.
-    candidates = (
-        await BankEvent.filter(processed_at=None, type__in=[t.value for t in LOAN_EVENT_TYPES])
+    return (
+        await BankEvent.filter(loan_no=loan_no, processed_at=None)
         .order_by("occurred_at", "id")
-        .limit(WAITING_SCAN_LIMIT)
+        .limit(WAITING_LIMIT)
     )
-    return [event for event in candidates if loan_no_of(event.type, event.payload) == loan_no]
+
+
+def _loan_no(event: BankEvent) -> str | None:
+    # events stored before `loan_no` was a column have it only in their payload
+    return event.loan_no or loan_no_of(event.type, event.payload)
 
 
 MAX_RETRIES = 20
@@ -143,7 +147,7 @@ async def retry_unprocessed(limit: int = 100) -> int:
         outcome = await _process(event)
         if outcome is _Outcome.PROCESSED:
             done += 1
-            loan_no = loan_no_of(event.type, event.payload)
+            loan_no = _loan_no(event)
             if loan_no is not None:
                 done += await process_waiting(loan_no)
     return done
@@ -163,7 +167,12 @@ async def _process(event: BankEvent) -> _Outcome:
             marked = (
                 await BankEvent.filter(id=event.id, processed_at=None)
                 .using_db(conn)
-                .update(processed_at=datetime.now(UTC), attempts=F("attempts") + 1, last_error=None)
+                .update(
+                    processed_at=datetime.now(UTC),
+                    attempts=F("attempts") + 1,
+                    last_error=None,
+                    loan_no=_loan_no(event),  # fills it in on events stored before it was a column
+                )
             )
             if not marked:
                 return _Outcome.ALREADY
@@ -185,7 +194,7 @@ async def _process(event: BankEvent) -> _Outcome:
 
 async def affected_supplier(event: BankEvent) -> str | None:
     """The supplier whose live views an event may have changed (for subscriptions), if known."""
-    loan_no = loan_no_of(event.type, event.payload)
+    loan_no = _loan_no(event)
     if loan_no is not None:
         return await loan_supplier(loan_no)
     data = event.payload.get("data") if isinstance(event.payload, dict) else None

@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from bff.domain.admission_flow import CLOCK_TOLERANCE
-from bff.domain.calendar import SHANGHAI
-from bff.domain.loan_flow import LoanEvent, allocate, arrears_paid, next_loan_status, waits_for_disbursement
+from bff.domain.loan_flow import LoanEvent, allocate, next_loan_status, waits_for_disbursement
 from bff.domain.money import yuan_to_fen
+from bff.domain.repayment_record import EpisodeFacts, OverdueReport, PaymentFacts, overdue_episodes
 from bff.models import (
     Admission,
     ApplicationOrder,
@@ -31,13 +30,12 @@ from bff.models import (
     LoanOrder,
     LoanStatus,
     OrderClaim,
+    OverdueEpisode,
     Repayment,
 )
 from bff.notifications.admission import NoAdmissionError
 from bff.notifications.events import (
     EventType,
-    LoanOverdue,
-    loan_no_of,
     parse_loan_applied,
     parse_loan_disbursed,
     parse_loan_failed,
@@ -269,46 +267,29 @@ async def apply_loan_failed(occurred_at: datetime, data: Mapping[str, Any], conn
 async def apply_loan_settled(occurred_at: datetime, data: Mapping[str, Any], conn: BaseDBAsyncClient) -> None:
     settled = parse_loan_settled(data)
     loan = await _loan(settled.loan_no, conn)
-    changes = {"outstanding_principal_fen": 0, "settled_at": settled.settled_at or occurred_at}
+    # A settled loan owes nothing, so it is not overdue either: its open episodes clear at `settled_at`.
+    changes = {
+        "outstanding_principal_fen": 0,
+        "settled_at": settled.settled_at or occurred_at,
+        "overdue_since": None,
+    }
     if await _move(loan, LoanEvent.LOAN_SETTLED, lambda _loan, _new: changes, conn):
         await _free_orders(loan, conn)
+    await _derive_overdue_record(loan, conn)
 
 
-# --- loan.overdue and repayment.posted ------------------------------------------------------------------
-
-
-async def _repaid_since(loan: Loan, moment: datetime, conn: BaseDBAsyncClient) -> list[int]:
-    repayments = await Repayment.filter(loan_id=loan.id, paid_at__gte=moment).using_db(conn)
-    return [repayment.amount_fen for repayment in repayments]
+# --- loan.overdue and repayment.posted: the overdue record -----------------------------------------------
 
 
 async def apply_loan_overdue(occurred_at: datetime, data: Mapping[str, Any], conn: BaseDBAsyncClient) -> None:
+    """Record the installment's overdue episode (once per period) and move the loan OVERDUE unless paid."""
     overdue = parse_loan_overdue(data)
     loan = await _loan(overdue.loan_no, conn)
-    if loan.status is LoanStatus.DISBURSED and arrears_paid(
-        yuan_to_fen(overdue.overdue_amount), await _repaid_since(loan, occurred_at, conn)
-    ):
-        return  # a late or repeated report of arrears that repayments posted since have paid
-    await _move(loan, LoanEvent.LOAN_OVERDUE, lambda _loan, _new: {"overdue_since": overdue.since}, conn)
-
-
-async def _latest_arrears(loan: Loan, conn: BaseDBAsyncClient) -> tuple[LoanOverdue, datetime] | None:
-    """The last applied `loan.overdue` of this loan in its current overdue spell, and when it occurred."""
-    if loan.overdue_since is None:
-        return None
-    start = datetime.combine(loan.overdue_since, time.min, tzinfo=SHANGHAI) - CLOCK_TOLERANCE
-    # `loan_no` is inside the JSON payload: narrow by type and time in SQL, match the loan here.
-    events = (
-        await BankEvent.filter(
-            type=EventType.LOAN_OVERDUE.value, processed_at__isnull=False, occurred_at__gte=start
-        )
-        .using_db(conn)
-        .order_by("-occurred_at", "-id")
-    )
-    for event in events:
-        if loan_no_of(event.type, event.payload) == loan.loan_no:
-            return parse_loan_overdue(event.payload["data"]), event.occurred_at
-    return None
+    if waits_for_disbursement(loan.status, LoanEvent.LOAN_OVERDUE):
+        raise NotYetApplicableError(loan.loan_no, f"loan {loan.loan_no} is not disbursed yet")
+    # The report itself is the event being processed (marked processed in this transaction): the record
+    # is derived from it together with every earlier one.
+    await _derive_overdue_record(loan, conn)
 
 
 async def apply_repayment_posted(
@@ -347,17 +328,89 @@ async def apply_repayment_posted(
         loan = await Loan.filter(id=loan.id).using_db(conn).get()
     else:
         raise RuntimeError(f"loan {loan.loan_no} kept changing under repayment {posted.repayment_no}")
+    await _derive_overdue_record(loan, conn)
 
-    if loan.status is not LoanStatus.OVERDUE:
+
+async def _overdue_reports(loan: Loan, conn: BaseDBAsyncClient) -> list[OverdueReport]:
+    events = await BankEvent.filter(
+        loan_no=loan.loan_no, type=EventType.LOAN_OVERDUE.value, processed_at__isnull=False
+    ).using_db(conn)
+    reports = []
+    for event in events:
+        overdue = parse_loan_overdue(event.payload["data"])  # it was read when it was processed
+        reports.append(
+            OverdueReport(
+                period=overdue.period,
+                since=overdue.since,
+                overdue_fen=yuan_to_fen(overdue.overdue_amount),
+                reported_at=event.occurred_at,
+            )
+        )
+    return reports
+
+
+async def _derive_overdue_record(loan: Loan, conn: BaseDBAsyncClient) -> None:
+    """Bring the loan's overdue episodes, and its OVERDUE ⇄ DISBURSED status, in line with all known facts.
+
+    Derived afresh from every processed report, repayment and the settlement, so the outcome is the same
+    whatever order the notifications came in; a repeated one finds everything in line already.
+    """
+    # On PostgreSQL the row lock makes concurrent events of one loan derive one after the other, each
+    # seeing what the one before committed (SQLite writes one transaction at a time anyway).
+    loan = await Loan.filter(id=loan.id).using_db(conn).select_for_update().get()
+    if loan.status in (LoanStatus.PROCESSING, LoanStatus.FAILED):
         return
-    arrears = await _latest_arrears(loan, conn)
-    if arrears is None:
+    repayments = await Repayment.filter(loan_id=loan.id).using_db(conn)
+    derived = overdue_episodes(
+        loan.id,
+        await _overdue_reports(loan, conn),
+        [
+            PaymentFacts(loan_id=loan.id, kind=row.kind, amount_fen=row.amount_fen, paid_at=row.paid_at)
+            for row in repayments
+        ],
+        loan.settled_at if loan.status is LoanStatus.SETTLED else None,
+    )
+    await _store_episodes(loan, derived, conn)
+
+    open_since = [episode.since for episode in derived if episode.cleared_at is None]
+    if loan.status is LoanStatus.SETTLED:
         return
-    reported, reported_at = arrears
-    if arrears_paid(yuan_to_fen(reported.overdue_amount), await _repaid_since(loan, reported_at, conn)):
+    if open_since:
+        since = min(open_since)
+        if loan.status is LoanStatus.DISBURSED:
+            await _move(loan, LoanEvent.LOAN_OVERDUE, lambda _loan, _new: {"overdue_since": since}, conn)
+        elif loan.overdue_since != since:
+            await (
+                Loan.filter(id=loan.id)
+                .using_db(conn)
+                .update(overdue_since=since, updated_at=datetime.now(UTC))
+            )
+    elif loan.status is LoanStatus.OVERDUE:
         await _move(
             loan, LoanEvent.REPAYMENT_CLEARED_ARREARS, lambda _loan, _new: {"overdue_since": None}, conn
         )
+
+
+async def _store_episodes(loan: Loan, derived: list[EpisodeFacts], conn: BaseDBAsyncClient) -> None:
+    stored = {row.period: row for row in await OverdueEpisode.filter(loan_id=loan.id).using_db(conn)}
+    for episode in derived:
+        row = stored.pop(episode.period, None)
+        values = {
+            "since": episode.since,
+            "overdue_fen": episode.overdue_fen,
+            "cleared_at": episode.cleared_at,
+        }
+        if row is None:
+            await OverdueEpisode.create(using_db=conn, loan_id=loan.id, period=episode.period, **values)
+        elif (row.since, row.overdue_fen, row.cleared_at) != (
+            episode.since,
+            episode.overdue_fen,
+            episode.cleared_at,
+        ):
+            await OverdueEpisode.filter(id=row.id).using_db(conn).update(**values)
+    if stored:
+        # reported only after the loan was settled (and processed before the settlement was): disregarded
+        await OverdueEpisode.filter(id__in=[row.id for row in stored.values()]).using_db(conn).delete()
 
 
 # --- registry and live updates --------------------------------------------------------------------------

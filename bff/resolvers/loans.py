@@ -12,10 +12,11 @@ from bff.domain.bank_records import BankLoan, PayoffQuote
 from bff.domain.calendar import SHANGHAI
 from bff.domain.money import fen_to_yuan
 from bff.domain.records import OrderKey, OrderRecord
-from bff.domain.statuses import InstallmentStatus, LoanKind, LoanStatus
+from bff.domain.repayment_record import EpisodeFacts, LoanFacts, PaymentFacts, summarize
+from bff.domain.statuses import LoanKind, LoanStatus
 from bff.errors import InvalidInputError, NotFoundError
 from bff.loaders.records import LIVE_LOAN_STATUSES
-from bff.models import Installment, Loan, Repayment
+from bff.models import Loan, OverdueEpisode, Repayment
 from bff.resolvers.cursors import decode_cursor, encode_cursor, page_size
 
 CURSOR_KIND = "loans"
@@ -39,7 +40,8 @@ class RepaymentRecordSummary:
     on_time_count: int
     overdue_count: int
     max_overdue_days: int
-    overdue_principal: Decimal
+    overdue_principal: Decimal  # principal outstanding on the loans overdue now
+    current_overdue_amount: Decimal  # arrears of the installments overdue now
 
 
 def _cursor(loan: Loan) -> str:
@@ -121,15 +123,25 @@ async def payoff_quote(context: Context, loan: Loan, as_of: date | None) -> Payo
 
 
 async def repayment_record(context: Context, supplier_code: str) -> RepaymentRecordSummary:
-    installments: list[Installment] = await Installment.filter(loan__supplier_code=supplier_code)
-    loans = await Loan.filter(supplier_code=supplier_code, status=LoanStatus.OVERDUE)
-    today = context.today()
-    overdue_days = [(today - loan.overdue_since).days for loan in loans if loan.overdue_since is not None]
+    """The supplier's record, from its repayments and overdue episodes (three queries, whatever its size)."""
+    loans = await Loan.filter(supplier_code=supplier_code)
+    repayments = await Repayment.filter(loan__supplier_code=supplier_code)
+    episodes = await OverdueEpisode.filter(loan__supplier_code=supplier_code)
+    figures = summarize(
+        [LoanFacts(loan.id, loan.status, loan.outstanding_principal_fen) for loan in loans],
+        [PaymentFacts(row.loan_id, row.kind, row.amount_fen, row.paid_at) for row in repayments],
+        [
+            EpisodeFacts(row.loan_id, row.period, row.since, row.overdue_fen, row.cleared_at)
+            for row in episodes
+        ],
+        context.today(),
+    )
     return RepaymentRecordSummary(
-        on_time_count=sum(1 for row in installments if row.status is InstallmentStatus.PAID),
-        overdue_count=sum(1 for row in installments if row.status is InstallmentStatus.OVERDUE),
-        max_overdue_days=max(overdue_days, default=0),
-        overdue_principal=fen_to_yuan(sum(loan.outstanding_principal_fen for loan in loans)),
+        on_time_count=figures.on_time_count,
+        overdue_count=figures.overdue_count,
+        max_overdue_days=figures.max_overdue_days,
+        overdue_principal=fen_to_yuan(figures.overdue_principal_fen),
+        current_overdue_amount=fen_to_yuan(figures.current_overdue_fen),
     )
 
 

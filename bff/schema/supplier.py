@@ -65,7 +65,8 @@ class RepaymentRecord:
     on_time_count: int
     overdue_count: int
     max_overdue_days: int
-    overdue_principal: Decimal
+    overdue_principal: Decimal = strawberry.field(description="Principal outstanding on loans overdue now.")
+    current_overdue_amount: Decimal = strawberry.field(description="Arrears WeBank reports as overdue now.")
 
 
 def page_info(cursors: list[str], has_next_page: bool, after: str | None) -> relay.PageInfo:
@@ -185,4 +186,5 @@ class Supplier(relay.Node):
             overdue_count=record.overdue_count,
             max_overdue_days=record.max_overdue_days,
             overdue_principal=record.overdue_principal,
+            current_overdue_amount=record.current_overdue_amount,
         )
