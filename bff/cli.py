@@ -199,7 +199,12 @@ def _demo(args: argparse.Namespace) -> int:
         f'  {{"Authorization": "Bearer {token}"}}\n\n'
         f"Operator token (for supplier(code: ...)):\n  Bearer {operator}\n\n"
         f"First query:\n  {FIRST_QUERY}\n\n"
-        f"Or open this link: GraphiQL with the query and the header filled in, press ▶:\n  {ready_link}\n",
+        f"Or open this link: GraphiQL with the query and the header filled in, press ▶:\n  {ready_link}\n\n"
+        f"The whole product, clicked through (README, 'Click through the demo'):\n"
+        f"  agreeToAuthorization → openFinancing → submitHandler → open registrationUrl (the sandbox bank)\n"
+        f"  → applyForOrderFinancing → open redirectUrl → startRepayment → open redirectUrl\n"
+        f"  Move the bank's clock to run due dates: the form on a loan's bank page, or\n"
+        f"  curl -X POST {sandbox.url}/_sandbox/clock -H 'Content-Type: application/json' -d '{{\"days\": 31}}'\n",
         flush=True,
     )
     try:

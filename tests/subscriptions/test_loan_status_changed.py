@@ -93,3 +93,32 @@ async def test_one_loan_starts_with_its_current_state_and_ignores_the_others(bff
         }
     finally:
         await ws.close()
+
+
+async def test_repayments_are_pushed_too(bff: Bff) -> None:
+    await approve(bff)
+    await credit_loan_applied(bff, "WBL-S4")
+    await disbursed(bff, "WBL-S4")
+    ws = await subscribe(bff, base64.b64encode(b"Loan:WBL-S4").decode())
+    try:
+        assert (await loan_of(ws))["outstandingPrincipal"] == "50000.00"
+        status, _ = await bff.notify(
+            "repayment.posted",
+            {
+                "loan_no": "WBL-S4",
+                "repayment_no": "R-1",
+                "kind": "ACTIVE",
+                "principal": "8000.00",
+                "interest": "300.00",
+                "penalty": "0.00",
+                "paid_at": datetime.now(UTC).isoformat(),
+            },
+        )
+        assert status == 200
+        assert await loan_of(ws) == {
+            "loanNo": "WBL-S4",
+            "status": "DISBURSED",
+            "outstandingPrincipal": "42000.00",
+        }
+    finally:
+        await ws.close()
