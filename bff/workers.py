@@ -6,41 +6,56 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from bff import notifications
-from bff.events import Broker, admission_topic
+from bff.events import Broker, admission_topic, application_topic
 from bff.integrations.webank import WebankClient
-from bff.models import Admission, OutboxMessage
+from bff.models import Admission, FinancingApplication, OutboxMessage
 from bff.notifications.pushes import PUSH_RESULT_HANDLERS
 from bff.outbox import OutboxDelivery, ResultHandler
+from bff.resolvers.admission import ADMISSION_AGGREGATE
+from bff.resolvers.financing import APPLICATION_AGGREGATE, expire_applications
 
 logger = logging.getLogger("bff.workers")
 
 
 class ChangedAggregates:
-    """Collects the suppliers whose admission a delivery changed, to publish once the transaction is over."""
+    """Collects the topics a delivery changed, to publish once the delivering transaction is over."""
 
     def __init__(self) -> None:
-        self._codes: set[str] = set()
+        self._topics: set[str] = set()
 
     def wrap(self, handler: ResultHandler) -> ResultHandler:
         async def handle(
             message: OutboxMessage, response: dict[str, Any], connection: BaseDBAsyncClient
         ) -> None:
             await handler(message, response, connection)
-            admission = await Admission.filter(id=int(message.aggregate_id)).using_db(connection).first()
-            if admission is not None:
-                self._codes.add(admission.supplier_code)
+            topic = await _topic_of(message, connection)
+            if topic is not None:
+                self._topics.add(topic)
 
         return handle
 
     async def publish(self, broker: Broker) -> None:
-        codes, self._codes = self._codes, set()
-        for code in codes:
-            await broker.publish(admission_topic(code), {"kind": "admission"})
+        topics, self._topics = self._topics, set()
+        for topic in topics:
+            await broker.publish(topic, {"kind": topic.partition(":")[0]})
+
+
+async def _topic_of(message: OutboxMessage, connection: BaseDBAsyncClient) -> str | None:
+    """The live-update topic of the supplier whose admission or application the message belongs to."""
+    aggregate_id = int(message.aggregate_id)
+    if message.aggregate_type == ADMISSION_AGGREGATE:
+        admission = await Admission.filter(id=aggregate_id).using_db(connection).first()
+        return None if admission is None else admission_topic(admission.supplier_code)
+    if message.aggregate_type == APPLICATION_AGGREGATE:
+        application = await FinancingApplication.filter(id=aggregate_id).using_db(connection).first()
+        return None if application is None else application_topic(application.supplier_code)
+    return None
 
 
 def build_outbox(webank: WebankClient, changed: ChangedAggregates) -> OutboxDelivery:
@@ -56,7 +71,8 @@ EVENT_RETRY_SECONDS = 30.0
 async def run_outbox(
     delivery: OutboxDelivery, changed: ChangedAggregates, broker: Broker, stop: asyncio.Event, interval: float
 ) -> None:
-    """Deliver due messages until `stop`, and now and then retry bank events whose processing failed.
+    """Deliver due messages until `stop`; now and then retry bank events whose processing failed and expire
+    order-financing applications WeBank never turned into a loan.
 
     Survives database and upstream blips (they are logged).
     """
@@ -69,6 +85,7 @@ async def run_outbox(
             if loop.time() >= next_event_retry:
                 next_event_retry = loop.time() + EVENT_RETRY_SECONDS
                 await notifications.retry_unprocessed(limit=50)
+                await expire_applications(datetime.now(UTC))
         except Exception:
             logger.exception("background pass failed; retrying in %.1f s", interval)
         with contextlib.suppress(TimeoutError):

@@ -11,10 +11,13 @@ from bff.errors import UpstreamError
 from bff.integrations.mall import MallClient
 from bff.integrations.mro import MroClient
 
+# The mall answers at most 100 codes per call; a larger batch is split into several calls.
+MALL_CODES_PER_CALL = 100
+
 
 class SupplierByCodeLoader(DataLoader[str, SupplierProfile | None]):
     def __init__(self, mall: MallClient) -> None:
-        super().__init__()
+        super().__init__(max_batch_size=MALL_CODES_PER_CALL)
         self._mall = mall
 
     async def batch_load_fn(self, codes: list[str]) -> list[SupplierProfile | None]:
@@ -24,7 +27,7 @@ class SupplierByCodeLoader(DataLoader[str, SupplierProfile | None]):
 
 class MallFulfilmentByCodeLoader(DataLoader[str, Fulfilment | None]):
     def __init__(self, mall: MallClient) -> None:
-        super().__init__()
+        super().__init__(max_batch_size=MALL_CODES_PER_CALL)
         self._mall = mall
 
     async def batch_load_fn(self, codes: list[str]) -> list[Fulfilment | None]:
