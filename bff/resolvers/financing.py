@@ -13,9 +13,9 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
@@ -204,20 +204,22 @@ async def apply_for_order_financing(context: Context, order_keys: list[OrderKey]
     return FinancingOutcome(quote=result, application=application, redirect_url=application.financing_url)
 
 
-async def expire_applications(now: datetime, *, connection: Any = None) -> int:
+async def expire_applications(now: datetime, *, connection: BaseDBAsyncClient | None = None) -> int:
     """Applications WeBank never turned into a loan expire; their orders are free again."""
-    query = FinancingApplication.filter(status__in=OPEN_APPLICATION_STATUSES, expires_at__lte=now)
-    if connection is not None:
-        query = query.using_db(connection)
-    expired = await query.values_list("id", flat=True)
+    expired = list(
+        await FinancingApplication.filter(status__in=OPEN_APPLICATION_STATUSES, expires_at__lte=now)
+        .using_db(connection)
+        .values_list("id", flat=True)
+    )
     if not expired:
         return 0
-    claims = OrderClaim.filter(application_id__in=list(expired), loan_id=None)
-    applications = FinancingApplication.filter(id__in=list(expired), status__in=OPEN_APPLICATION_STATUSES)
-    if connection is not None:
-        claims, applications = claims.using_db(connection), applications.using_db(connection)
-    await claims.delete()
-    return int(await applications.update(status=ApplicationStatus.EXPIRED, updated_at=now))
+    await OrderClaim.filter(application_id__in=expired, loan_id=None).using_db(connection).delete()
+    changed = (
+        await FinancingApplication.filter(id__in=expired, status__in=OPEN_APPLICATION_STATUSES)
+        .using_db(connection)
+        .update(status=ApplicationStatus.EXPIRED, updated_at=now)
+    )
+    return int(changed)
 
 
 def orders_push_body(credit_code: str, result: FinancingQuote) -> dict[str, Any]:
@@ -275,7 +277,3 @@ async def load_application(context: Context, application_id: int) -> FinancingAp
 
 async def application_orders(application: FinancingApplication) -> list[ApplicationOrder]:
     return await ApplicationOrder.filter(application_id=application.id).order_by("id")
-
-
-def decimal_of(fen: int) -> Decimal:
-    return (Decimal(fen) / 100).quantize(Decimal("0.01"))
