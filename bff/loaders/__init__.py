@@ -23,6 +23,7 @@ from bff.loaders.records import (
     LoanByNoLoader,
     LoanOrdersByLoanLoader,
     LoanOrdersByOrderKeyLoader,
+    LoanUsageBySupplierLoader,
     RepaymentsByLoanLoader,
 )
 from bff.loaders.suppliers import (
@@ -52,6 +53,7 @@ class Loaders:
     loans: LoanByNoLoader
     loans_by_id: LoanByIdLoader
     repayments_by_loan: RepaymentsByLoanLoader
+    loan_usage: LoanUsageBySupplierLoader
 
     @classmethod
     def build(cls, upstreams: Upstreams) -> Loaders:
@@ -73,4 +75,5 @@ class Loaders:
             loans=LoanByNoLoader(),
             loans_by_id=LoanByIdLoader(),
             repayments_by_loan=RepaymentsByLoanLoader(),
+            loan_usage=LoanUsageBySupplierLoader(),
         )

@@ -7,7 +7,7 @@ from collections import defaultdict
 from aiodataloader import DataLoader
 
 from bff.domain.records import OrderKey
-from bff.domain.statuses import LoanStatus
+from bff.domain.statuses import LoanKind, LoanStatus
 from bff.models import Admission, CreditLimit, Loan, LoanOrder, Repayment
 
 LIVE_LOAN_STATUSES = (LoanStatus.PROCESSING, LoanStatus.DISBURSED, LoanStatus.OVERDUE)
@@ -69,3 +69,14 @@ class RepaymentsByLoanLoader(DataLoader[int, list[Repayment]]):
         for row in rows:
             found[row.loan_id].append(row)
         return [found.get(loan_id, []) for loan_id in loan_ids]
+
+
+class LoanUsageBySupplierLoader(DataLoader[str, dict[LoanKind, int]]):
+    """Outstanding principal (fen) of a supplier's live loans, per kind: what its limit shares have used."""
+
+    async def batch_load_fn(self, codes: list[str]) -> list[dict[LoanKind, int]]:
+        rows = await Loan.filter(supplier_code__in=codes, status__in=LIVE_LOAN_STATUSES)
+        used: dict[str, dict[LoanKind, int]] = {code: dict.fromkeys(LoanKind, 0) for code in codes}
+        for loan in rows:
+            used[loan.supplier_code][loan.kind] += loan.outstanding_principal_fen
+        return [used[code] for code in codes]

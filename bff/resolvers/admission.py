@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from bff.context import Context
 from bff.domain.limits import LimitSplit, split_limit
 from bff.domain.money import fen_to_yuan
 from bff.domain.statuses import AdmissionStatus, LoanKind, OutboxStatus
-from bff.loaders.records import LIVE_LOAN_STATUSES
-from bff.models import Admission, CreditLimit, Loan, OutboxMessage
+from bff.models import Admission, CreditLimit, OutboxMessage
 
 ADMISSION_AGGREGATE = "admission"
 BANK_STEPS_IN_PROGRESS = (AdmissionStatus.OPENED, AdmissionStatus.REGISTERING, AdmissionStatus.VERIFIED)
@@ -37,18 +34,15 @@ async def current_limit(context: Context, supplier_code: str) -> CreditLimit | N
     return None if admission is None else await admission_limit(context, admission)
 
 
-async def limit_split(limit: CreditLimit) -> LimitSplit:
+async def limit_split(context: Context, limit: CreditLimit) -> LimitSplit:
     """The 40/60 split of an approved limit, with `used` = outstanding principal of live loans per kind."""
-    live = await Loan.filter(supplier_code=limit.supplier_code, status__in=LIVE_LOAN_STATUSES)
-    used = {kind: Decimal("0.00") for kind in LoanKind}
-    for loan in live:
-        used[loan.kind] += fen_to_yuan(loan.outstanding_principal_fen)
+    used = await context.loaders.loan_usage.load(limit.supplier_code)
     return split_limit(
         fen_to_yuan(limit.total_fen),
         order_ratio=limit.order_ratio,
         credit_ratio=limit.credit_ratio,
-        order_used=used[LoanKind.ORDER],
-        credit_used=used[LoanKind.CREDIT],
+        order_used=fen_to_yuan(used[LoanKind.ORDER]),
+        credit_used=fen_to_yuan(used[LoanKind.CREDIT]),
     )
 
 

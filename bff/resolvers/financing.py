@@ -67,7 +67,7 @@ async def _approved_limit(context: Context) -> tuple[Admission, LimitSplit] | No
     limit = await admission_limit(context, admission)
     if limit is None:
         return None
-    return admission, await limit_split(limit)
+    return admission, await limit_split(context, limit)
 
 
 async def _selected_orders(

@@ -66,12 +66,12 @@ class CreditLimit:
         )
 
     @strawberry.field
-    async def order_loan(self) -> LimitShare:
-        return LimitShare.from_record((await limit_split(self.row)).order_loan)
+    async def order_loan(self, info: Info) -> LimitShare:
+        return LimitShare.from_record((await limit_split(context_of(info), self.row)).order_loan)
 
     @strawberry.field
-    async def credit_loan(self) -> LimitShare:
-        return LimitShare.from_record((await limit_split(self.row)).credit_loan)
+    async def credit_loan(self, info: Info) -> LimitShare:
+        return LimitShare.from_record((await limit_split(context_of(info), self.row)).credit_loan)
 
 
 @strawberry.type(description="The person handling the application at the supplier (经办人).")
