@@ -10,12 +10,13 @@ stream in order gives, which `EXPECTED` spells out.
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from notification_support import CREDIT_CODE, SUPPLIER, admission, handed_over_application
 
 from bff.domain.repayment_record import EpisodeFacts, LoanFacts, PaymentFacts, summarize
 from bff.models import (
@@ -26,15 +27,12 @@ from bff.models import (
     BankEvent,
     Consent,
     CreditLimit,
-    EntryPoint,
     FinancingApplication,
     Installment,
     Loan,
     LoanOrder,
     LoanStatus,
     OrderClaim,
-    OrderSource,
-    OrderStatus,
     OutboxMessage,
     OverdueEpisode,
     Repayment,
@@ -42,9 +40,6 @@ from bff.models import (
 )
 from bff.notifications import parse_notification, process, retry_unprocessed, store
 
-SUPPLIER = "GD-BOTH"
-CREDIT_CODE = "91440300MA5G8XXXXX"
-OPENED_AT = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
 TODAY = date(2026, 7, 1)
 
 # (event id, type, occurred_at, data), in the order they occurred
@@ -179,13 +174,6 @@ EXPECTED: dict[str, Any] = {
     "unprocessed": 0,
 }
 
-# (source, order id, order no, financeable fen); the third is in the application but not in the loan
-ORDERS = [
-    (OrderSource.MALL, "m-1", "SO-1", 10_000_000),
-    (OrderSource.MRO, "r-2", "MRO-2", 3_333_333),
-    (OrderSource.MALL, "m-3", "SO-3", 500_000),
-]
-
 
 async def reset() -> None:
     """Empty every table the stream touches (children first: the foreign keys restrict)."""
@@ -208,43 +196,8 @@ async def reset() -> None:
 
 
 async def opened_admission_with_application() -> None:
-    consent = await Consent.create(
-        supplier_code=SUPPLIER,
-        agreement_version="v1",
-        entry_point=EntryPoint.FINTECH_HOME_BANNER,
-        agreed_at=OPENED_AT,
-        user_id="u1",
-        ip="127.0.0.1",
-        user_agent="test",
-    )
-    await Admission.create(
-        supplier_code=SUPPLIER,
-        status=AdmissionStatus.OPENED,
-        entry_point=EntryPoint.FINTECH_HOME_BANNER,
-        consent=consent,
-        agreed_at=OPENED_AT,
-        opened_at=OPENED_AT,
-        credit_code=CREDIT_CODE,
-    )
-    application = await FinancingApplication.create(
-        supplier_code=SUPPLIER,
-        status=ApplicationStatus.HANDED_OVER,
-        ceiling_fen=13_833_333,
-        financeable_total_fen=13_833_333,
-        batch_no="B1",
-        expires_at=datetime.now(UTC) + timedelta(days=1),
-    )
-    for source, order_id, order_no, financeable in ORDERS:
-        await ApplicationOrder.create(
-            application=application,
-            source=source,
-            order_id=order_id,
-            order_no=order_no,
-            status_at_application=OrderStatus.PENDING_SHIPMENT,
-            amount_fen=financeable * 2,
-            financeable_fen=financeable,
-        )
-        await OrderClaim.create(source=source, order_id=order_id, application=application)
+    await admission(AdmissionStatus.OPENED)
+    await handed_over_application()
 
 
 async def deliver(event_id: str, event_type: str, occurred_at: str, data: dict[str, Any]) -> None:

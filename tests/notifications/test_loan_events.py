@@ -2,43 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 from app_fixtures import Bff
+from notification_support import CREDIT_CODE, SUPPLIER, admission, platform
 
 from bff.models import (
-    Admission,
     AdmissionStatus,
-    ApplicationOrder,
     ApplicationStatus,
     BankEvent,
-    Consent,
-    EntryPoint,
-    FinancingApplication,
     Loan,
     LoanKind,
     LoanOrder,
     LoanStatus,
     OrderClaim,
-    OrderSource,
-    OrderStatus,
     Repayment,
     RepaymentKind,
 )
 from bff.notifications.inbox import affected_supplier, retry_unprocessed
-
-SUPPLIER = "GD-BOTH"
-CREDIT_CODE = "91440300MA5G8XXXXX"
-OPENED_AT = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
-
-# (source, order id, order no, financeable fen); the third is in the application but not in the loan
-ORDERS = [
-    (OrderSource.MALL, "m-1", "SO-1", 10_000_000),
-    (OrderSource.MRO, "r-2", "MRO-2", 3_333_333),
-    (OrderSource.MALL, "m-3", "SO-3", 500_000),
-]
 
 APPLIED = {
     "credit_code": CREDIT_CODE,
@@ -60,55 +43,6 @@ FAILED = {"loan_no": "L1", "reason": "风控未通过"}
 
 def at(day: int, hour: int = 10) -> str:
     return f"2026-03-{day:02d}T{hour:02d}:00:00+08:00"
-
-
-async def approved_admission() -> Admission:
-    consent = await Consent.create(
-        supplier_code=SUPPLIER,
-        agreement_version="v1",
-        entry_point=EntryPoint.FINTECH_HOME_BANNER,
-        agreed_at=OPENED_AT,
-        user_id="u1",
-        ip="127.0.0.1",
-        user_agent="test",
-    )
-    return await Admission.create(
-        supplier_code=SUPPLIER,
-        status=AdmissionStatus.APPROVED,
-        entry_point=EntryPoint.FINTECH_HOME_BANNER,
-        consent=consent,
-        agreed_at=OPENED_AT,
-        opened_at=OPENED_AT,
-        credit_code=CREDIT_CODE,
-    )
-
-
-async def handed_over_application() -> FinancingApplication:
-    application = await FinancingApplication.create(
-        supplier_code=SUPPLIER,
-        status=ApplicationStatus.HANDED_OVER,
-        ceiling_fen=13_833_333,
-        financeable_total_fen=13_833_333,
-        batch_no="B1",
-        expires_at=datetime.now(UTC) + timedelta(days=1),
-    )
-    for source, order_id, order_no, financeable in ORDERS:
-        await ApplicationOrder.create(
-            application=application,
-            source=source,
-            order_id=order_id,
-            order_no=order_no,
-            status_at_application=OrderStatus.PENDING_SHIPMENT,
-            amount_fen=financeable * 2,
-            financeable_fen=financeable,
-        )
-        await OrderClaim.create(source=source, order_id=order_id, application=application)
-    return application
-
-
-async def platform() -> FinancingApplication:
-    await approved_admission()
-    return await handed_over_application()
 
 
 async def send(bff: Bff, event_type: str, data: dict[str, Any], event_id: str, occurred_at: str) -> None:
@@ -212,7 +146,7 @@ async def test_a_loan_applied_for_an_unknown_enterprise_is_retried_later(bff: Bf
     await send(bff, "loan.applied", data, "e-applied", at(2))
     assert await events() == [("e-applied", False, "no admission for credit code")]
 
-    await approved_admission()
+    await admission(AdmissionStatus.APPROVED)
     assert await retry_unprocessed() == 1
 
     assert (await Loan.get(loan_no="C1")).status is LoanStatus.PROCESSING

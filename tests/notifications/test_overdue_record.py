@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from app_fixtures import Bff
-from test_loan_events import APPLIED, DISBURSED, at, platform, send
+from notification_support import platform
+from test_loan_events import APPLIED, DISBURSED, at, send
 
 from bff.domain.calendar import today_in_shanghai
 from bff.models import BankEvent, Loan, LoanStatus, OverdueEpisode

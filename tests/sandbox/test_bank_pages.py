@@ -7,23 +7,17 @@ first delivery of each event, so every event that arrives has been retried.
 from __future__ import annotations
 
 import asyncio
-import json
-import re
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp import web
+from bank_support import Page, Webhook, open_page, post_form, sandbox_fixtures, signed_get, signed_post
 
-from bff.sandbox import RunningSandbox, start_sandbox
+from bff.sandbox import RunningSandbox
 from bff.sandbox.decision import REASON_LOW_SETTLEMENT, REASON_MANUAL
 from bff.sandbox.state import DELIVERED
 from bff.sandbox.webank_payloads import expected_months
-from bff.signing import APP_ID_HEADER, REQUEST_ID_HEADER, signed_headers, verify
 
 APP_ID = "bank-pages-app"
 SECRET = "bank-pages-secret-0123456789"
@@ -42,81 +36,7 @@ LEGAL_REP = {
 }
 
 
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[RunningSandbox]:
-    with start_sandbox(today=TODAY, webank_app_id=APP_ID, webank_secret=SECRET) as running:
-        yield running
-
-
-@dataclass
-class Webhook:
-    """Records the events it acknowledged; refuses each event's first delivery and bad signatures."""
-
-    url: str = ""
-    received: list[dict[str, Any]] = field(default_factory=list)
-    deliveries: Counter[str] = field(default_factory=Counter)
-    unsigned: int = 0
-    arrived: asyncio.Event = field(default_factory=asyncio.Event)
-
-    async def wait_for(self, count: int) -> list[dict[str, Any]]:
-        """The acknowledged events once there are `count` of them (at most 3 s from now)."""
-        async with asyncio.timeout(3):
-            while len(self.received) < count:
-                self.arrived.clear()
-                await self.arrived.wait()
-        return self.received
-
-    async def handle(self, request: web.Request) -> web.Response:
-        raw = await request.read()
-        if request.headers.get(APP_ID_HEADER) != APP_ID or not verify(SECRET, request.headers, raw):
-            self.unsigned += 1
-            return web.json_response({"code": "INVALID_SIGNATURE"}, status=401)
-        event = json.loads(raw)
-        self.deliveries[event["event_id"]] += 1
-        if self.deliveries[event["event_id"]] == 1:
-            return web.json_response({"code": "UNAVAILABLE"}, status=503)
-        self.received.append(event)
-        self.arrived.set()
-        return web.json_response({"code": "SUCCESS"})
-
-    def types(self) -> list[str]:
-        return [e["type"] for e in self.received]
-
-
-@pytest.fixture
-async def webhook(sandbox: RunningSandbox) -> AsyncIterator[Webhook]:
-    sandbox.state.reset()
-    hook = Webhook()
-    app = web.Application()
-    app.router.add_post("/webhooks/webank", hook.handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
-    hook.url = f"http://{host}:{port}/webhooks/webank"
-    sandbox.set_webhook_url(hook.url)
-    yield hook
-    sandbox.set_webhook_url(None)
-    sandbox.state.reset()
-    await runner.cleanup()
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
-
-
-async def signed(
-    http: aiohttp.ClientSession, sandbox: RunningSandbox, method: str, path: str, body: Any = None
-) -> tuple[int, Any]:
-    raw = b"" if body is None else json.dumps(body, ensure_ascii=False).encode()
-    headers = {**signed_headers(APP_ID, SECRET, raw), "Content-Type": "application/json"}
-    if method == "POST":
-        headers[REQUEST_ID_HEADER] = f"req-{id(body)}-{asyncio.get_running_loop().time()}"
-    async with http.request(method, sandbox.webank_url + path, data=raw, headers=headers) as response:
-        return response.status, await response.json()
+sandbox, webhook, http = sandbox_fixtures(TODAY, APP_ID, SECRET, refuse_first=True)
 
 
 async def push(http: aiohttp.ClientSession, sandbox: RunningSandbox, credit_code: str, recent: str) -> str:
@@ -143,37 +63,14 @@ async def push(http: aiohttp.ClientSession, sandbox: RunningSandbox, credit_code
             "buyers": 3,
         },
     }
-    status, answer = await signed(http, sandbox, "POST", "/v1/suppliers/push", body)
-    assert status == 200, answer
+    answer = await signed_post(http, sandbox, APP_ID, SECRET, "/v1/suppliers/push", body)
     return str(answer["register_url"])
-
-
-@dataclass(frozen=True)
-class Page:
-    status: int
-    url: str
-    html: str
-
-    @property
-    def step(self) -> str | None:
-        found = re.search(r'id="register" data-apply-no="[^"]*" data-step="(\w+)"', self.html)
-        return found.group(1) if found else None
-
-    def value(self, element_id: str) -> str | None:
-        found = re.search(rf'id="{element_id}" data-value="([^"]*)"', self.html)
-        return found.group(1) if found else None
-
-
-async def open_page(http: aiohttp.ClientSession, url: str) -> Page:
-    async with http.get(url) as response:
-        return Page(response.status, str(response.url), await response.text())
 
 
 async def submit(
     http: aiohttp.ClientSession, sandbox: RunningSandbox, action: str, form: dict[str, str]
 ) -> Page:
-    async with http.post(f"{sandbox.webank_url}/pages/register/{action}", data=form) as response:
-        return Page(response.status, str(response.url), await response.text())
+    return await post_form(http, f"{sandbox.webank_url}/pages/register/{action}", form)
 
 
 def apply_no_of(register_url: str) -> str:
@@ -250,9 +147,9 @@ async def test_a_supplier_verifies_and_is_approved_with_signed_retried_notificat
     for shown in (page, again):
         assert shown.step == "DONE"
         assert 'id="result" data-status="APPROVED"' in shown.html
-        assert shown.value("limit-total") == "125000.00"
-        assert shown.value("order-loan-total") == "50000.00"
-        assert shown.value("credit-loan-total") == "75000.00"
+        assert shown.value("limit-total", adjacent=True) == "125000.00"
+        assert shown.value("order-loan-total", adjacent=True) == "50000.00"
+        assert shown.value("credit-loan-total", adjacent=True) == "75000.00"
     await webhook.wait_for(2)
     await asyncio.sleep(0.3)  # time for a wrong second decision to show up
     assert webhook.types() == ["realname.verified", "limit.approved"]
@@ -275,7 +172,7 @@ async def test_a_supplier_verifies_and_is_approved_with_signed_retried_notificat
         ("realname.verified", DELIVERED, [503, 200]),
         ("limit.approved", DELIVERED, [503, 200]),
     ]
-    status, limit = await signed(http, sandbox, "GET", f"/v1/suppliers/{GD_BOTH}/limit")
+    status, limit = await signed_get(http, sandbox, APP_ID, SECRET, f"/v1/suppliers/{GD_BOTH}/limit")
     assert (status, limit) == (
         200,
         {
@@ -287,7 +184,7 @@ async def test_a_supplier_verifies_and_is_approved_with_signed_retried_notificat
             "reapply_after": None,
         },
     )
-    assert (await open_page(http, register_url)).value("limit-total") == "125000.00"
+    assert (await open_page(http, register_url)).value("limit-total", adjacent=True) == "125000.00"
 
 
 @pytest.mark.parametrize(
@@ -313,7 +210,10 @@ async def test_a_rejection_is_notified_with_its_reapply_window(
     page = await submit(http, sandbox, "apply", {"apply_no": apply_no, "agree": "yes"})
     # then
     assert 'id="result" data-status="REJECTED"' in page.html
-    assert (page.value("reject-reason"), page.value("reapply-after")) == (reason, "2026-06-13")
+    assert (page.value("reject-reason", adjacent=True), page.value("reapply-after", adjacent=True)) == (
+        reason,
+        "2026-06-13",
+    )
     await webhook.wait_for(2)
     assert webhook.received[1]["type"] == "limit.rejected"
     assert webhook.received[1]["data"] == {
@@ -321,7 +221,7 @@ async def test_a_rejection_is_notified_with_its_reapply_window(
         "reason": reason,
         "reapply_after": "2026-06-13",
     }
-    _, limit = await signed(http, sandbox, "GET", f"/v1/suppliers/{credit_code}/limit")
+    _, limit = await signed_get(http, sandbox, APP_ID, SECRET, f"/v1/suppliers/{credit_code}/limit")
     assert (limit["status"], limit["total"], limit["reapply_after"]) == ("REJECTED", None, "2026-06-13")
 
 

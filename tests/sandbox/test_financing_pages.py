@@ -10,23 +10,18 @@ a 500,000.00 limit its order share has 200,000.00 − 66,666.66 = 133,333.34 lef
 from __future__ import annotations
 
 import asyncio
-import json
-import re
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp import web
+from bank_support import Webhook, open_page, post_form, sandbox_fixtures, signed_get, signed_post
 
-from bff.sandbox import CreditLimit, RunningSandbox, start_sandbox
+from bff.sandbox import CreditLimit, RunningSandbox
 from bff.sandbox.loan_decision import REASON_AMOUNT, REASON_BUYER
 from bff.sandbox.webank_payloads import expected_months
-from bff.signing import APP_ID_HEADER, REQUEST_ID_HEADER, signed_headers, verify
 
 APP_ID = "financing-pages-app"
 SECRET = "financing-pages-secret-0123456789"
@@ -38,80 +33,7 @@ MALL_ORDER = "CG202603010001"
 MRO_ORDER = "MRO20260302000001"
 
 
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[RunningSandbox]:
-    with start_sandbox(today=TODAY, webank_app_id=APP_ID, webank_secret=SECRET) as running:
-        yield running
-
-
-@dataclass
-class Webhook:
-    """Records the events it acknowledged; refuses each event's first delivery and bad signatures."""
-
-    received: list[dict[str, Any]] = field(default_factory=list)
-    deliveries: Counter[str] = field(default_factory=Counter)
-    unsigned: int = 0
-    arrived: asyncio.Event = field(default_factory=asyncio.Event)
-
-    async def wait_for(self, count: int) -> list[dict[str, Any]]:
-        async with asyncio.timeout(3):
-            while len(self.received) < count:
-                self.arrived.clear()
-                await self.arrived.wait()
-        await asyncio.sleep(0.1)  # time for an unexpected extra event to show up
-        return self.received
-
-    async def handle(self, request: web.Request) -> web.Response:
-        raw = await request.read()
-        if request.headers.get(APP_ID_HEADER) != APP_ID or not verify(SECRET, request.headers, raw):
-            self.unsigned += 1
-            return web.json_response({"code": "INVALID_SIGNATURE"}, status=401)
-        event = json.loads(raw)
-        self.deliveries[event["event_id"]] += 1
-        if self.deliveries[event["event_id"]] == 1:
-            return web.json_response({"code": "UNAVAILABLE"}, status=503)
-        self.received.append(event)
-        self.arrived.set()
-        return web.json_response({"code": "SUCCESS"})
-
-    def events(self) -> list[tuple[str, dict[str, Any]]]:
-        return [(e["type"], e["data"]) for e in self.received]
-
-
-@pytest.fixture
-async def webhook(sandbox: RunningSandbox) -> AsyncIterator[Webhook]:
-    sandbox.state.reset()
-    hook = Webhook()
-    app = web.Application()
-    app.router.add_post("/webhooks/webank", hook.handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
-    sandbox.set_webhook_url(f"http://{host}:{port}/webhooks/webank")
-    yield hook
-    sandbox.set_webhook_url(None)
-    sandbox.state.reset()
-    await runner.cleanup()
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
-
-
-async def signed(
-    http: aiohttp.ClientSession, sandbox: RunningSandbox, method: str, path: str, body: Any = None
-) -> Any:
-    raw = b"" if body is None else json.dumps(body, ensure_ascii=False).encode()
-    headers = {**signed_headers(APP_ID, SECRET, raw), "Content-Type": "application/json"}
-    if method == "POST":
-        headers[REQUEST_ID_HEADER] = f"req-{id(body)}-{asyncio.get_running_loop().time()}"
-    async with http.request(method, sandbox.webank_url + path, data=raw, headers=headers) as response:
-        assert response.status == 200, await response.text()
-        return await response.json()
+sandbox, webhook, http = sandbox_fixtures(TODAY, APP_ID, SECRET, refuse_first=True)
 
 
 async def approved_supplier(
@@ -130,7 +52,7 @@ async def approved_supplier(
         "city": "深圳市",
     }
     body = {"supplier": supplier, "statistics": {"months": months, "buyers": 2}}
-    await signed(http, sandbox, "POST", "/v1/suppliers/push", body)
+    await signed_post(http, sandbox, APP_ID, SECRET, "/v1/suppliers/push", body)
     limit = CreditLimit(
         "APPROVED",
         total=Decimal(total),
@@ -160,49 +82,10 @@ async def push_batch(
 ) -> str:
     """Push the orders; the financing URL the bank answers."""
     orders = orders or (order(MALL_ORDER, "MALL", "5000.00"), order(MRO_ORDER, "MRO", "3000.00"))
-    answer = await signed(
-        http, sandbox, "POST", "/v1/orders/push", {"credit_code": credit_code, "orders": orders}
+    answer = await signed_post(
+        http, sandbox, APP_ID, SECRET, "/v1/orders/push", {"credit_code": credit_code, "orders": orders}
     )
     return str(answer["financing_url"])
-
-
-@dataclass(frozen=True)
-class Page:
-    status: int
-    url: str
-    html: str
-
-    def value(self, element_id: str) -> str | None:
-        found = re.search(rf'id="{element_id}"[^>]* data-value="([^"]*)"', self.html)
-        return found.group(1) if found else None
-
-    @property
-    def loan_status(self) -> str | None:
-        found = re.search(r'id="loan-result" data-status="(\w+)"', self.html)
-        return found.group(1) if found else None
-
-    @property
-    def error_field(self) -> str | None:
-        found = re.search(r'id="error" class="error" role="alert" data-field="(\w+)"', self.html)
-        return found.group(1) if found else None
-
-    def ticked(self) -> list[str]:
-        return re.findall(r'id="order-[^"]+" name="order_no" value="([^"]+)" checked', self.html)
-
-    def hidden(self, name: str) -> str:
-        found = re.search(rf'name="{name}" value="([^"]*)"', self.html)
-        assert found is not None
-        return found.group(1)
-
-
-async def open_page(http: aiohttp.ClientSession, url: str) -> Page:
-    async with http.get(url) as response:
-        return Page(response.status, str(response.url), await response.text())
-
-
-async def post(http: aiohttp.ClientSession, url: str, form: list[tuple[str, str]]) -> Page:
-    async with http.post(url, data=form) as response:
-        return Page(response.status, str(response.url), await response.text())
 
 
 def selection(batch_no: str, amount: str, *order_nos: str, term: str = "6") -> list[tuple[str, str]]:
@@ -244,7 +127,7 @@ async def test_picking_orders_books_a_disbursed_loan_and_notifies_applied_then_d
         assert f'id="{element_id}"' in page.html
 
     # when: both orders, 6,000.00 over 6 months
-    result = await post(
+    result = await post_form(
         http, f"{sandbox.webank_url}/pages/financing", selection(batch_no, "6000.00", MALL_ORDER, MRO_ORDER)
     )
 
@@ -252,7 +135,7 @@ async def test_picking_orders_books_a_disbursed_loan_and_notifies_applied_then_d
     assert (result.status, result.url, result.loan_status) == (200, financing_url, "DISBURSED")
     assert (result.value("loan-no"), result.value("loan-amount")) == ("WBL000001", "6000.00")
     assert 'id="financing-form"' not in result.html
-    events = await webhook.wait_for(2)
+    events = await webhook.wait_for(2, settle=0.1)
     assert [(t, {k: v for k, v in d.items() if k != "disbursed_at"}) for t, d in webhook.events()] == [
         (
             "loan.applied",
@@ -276,7 +159,9 @@ async def test_picking_orders_books_a_disbursed_loan_and_notifies_applied_then_d
     assert all(webhook.deliveries[e["event_id"]] == 2 for e in events)  # both retried, still in order
 
     # and: the partner API returns the loan with its plan and documents
-    [loan] = (await signed(http, sandbox, "GET", "/v1/loans?loan_nos=WBL000001"))["loans"]
+    status, body = await signed_get(http, sandbox, APP_ID, SECRET, "/v1/loans?loan_nos=WBL000001")
+    assert status == 200, body
+    [loan] = body["loans"]
     assert {k: v for k, v in loan.items() if k not in ("plan", "documents")} == {
         "loan_no": "WBL000001",
         "credit_code": GD_BOTH,
@@ -334,17 +219,19 @@ async def test_the_fail_rule_books_a_failed_loan_and_notifies_applied_then_faile
         order(MRO_ORDER, "MRO", "3000.00", buyer),
     )
 
-    page = await post(
+    page = await post_form(
         http,
         f"{sandbox.webank_url}/pages/financing",
         selection(batch_no_of(url), amount, MALL_ORDER, MRO_ORDER),
     )
 
     assert (page.loan_status, page.value("loan-failure-reason")) == ("FAILED", reason)
-    await webhook.wait_for(2)
+    await webhook.wait_for(2, settle=0.1)
     assert [t for t, _ in webhook.events()] == ["loan.applied", "loan.failed"]
     assert webhook.events()[1][1] == {"loan_no": "WBL000001", "reason": reason}
-    [loan] = (await signed(http, sandbox, "GET", "/v1/loans?loan_nos=WBL000001"))["loans"]
+    status, body = await signed_get(http, sandbox, APP_ID, SECRET, "/v1/loans?loan_nos=WBL000001")
+    assert status == 200, body
+    [loan] = body["loans"]
     assert (loan["status"], loan["outstanding_principal"], loan["plan"]) == ("FAILED", "0.00", [])
 
 
@@ -356,13 +243,13 @@ async def test_the_ceiling_is_checked_for_the_ticked_orders_and_bad_input_books_
     batch_no = batch_no_of(url)
     action = f"{sandbox.webank_url}/pages/financing"
 
-    over = await post(http, action, selection(batch_no, "8000.01", MALL_ORDER, MRO_ORDER))
-    assert (over.status, over.error_field, over.value("ceiling")) == (400, "amount", "8000.00")
+    over = await post_form(http, action, selection(batch_no, "8000.01", MALL_ORDER, MRO_ORDER))
+    assert (over.status, over.alert_field, over.value("ceiling")) == (400, "amount", "8000.00")
     assert 'id="amount" name="amount" value="8000.01"' in over.html  # what was typed stays
 
     # only the mall order ticked: the ceiling is its 5,000.00
-    one = await post(http, action, selection(batch_no, "6000.00", MALL_ORDER))
-    assert (one.status, one.error_field, one.value("ceiling"), one.ticked()) == (
+    one = await post_form(http, action, selection(batch_no, "6000.00", MALL_ORDER))
+    assert (one.status, one.alert_field, one.value("ceiling"), one.ticked()) == (
         400,
         "amount",
         "5000.00",
@@ -377,8 +264,8 @@ async def test_the_ceiling_is_checked_for_the_ticked_orders_and_bad_input_books_
         "not a number": selection(batch_no, "1e3", MALL_ORDER),
         "term": selection(batch_no, "100.00", MALL_ORDER, term="7"),
     }
-    fields = {name: (await post(http, action, form)) for name, form in refused.items()}
-    assert {name: (p.status, p.error_field) for name, p in fields.items()} == {
+    fields = {name: (await post_form(http, action, form)) for name, form in refused.items()}
+    assert {name: (p.status, p.alert_field) for name, p in fields.items()} == {
         "no order": (400, "order_no"),
         "foreign order": (400, "order_no"),
         "three decimals": (400, "amount"),
@@ -403,12 +290,12 @@ async def test_the_limit_binds_the_ceiling_when_it_is_smaller(
     )
     page = await open_page(http, url)
     assert (page.value("order-limit-available"), page.value("ceiling")) == ("20000.00", "20000.00")
-    over = await post(
+    over = await post_form(
         http,
         f"{sandbox.webank_url}/pages/financing",
         selection(batch_no_of(url), "20000.01", MALL_ORDER, MRO_ORDER),
     )
-    assert over.error_field == "amount"
+    assert over.alert_field == "amount"
 
 
 async def test_a_batch_gives_at_most_one_loan(
@@ -419,8 +306,8 @@ async def test_a_batch_gives_at_most_one_loan(
     form = selection(batch_no_of(url), "3000.00", MALL_ORDER)
     action = f"{sandbox.webank_url}/pages/financing"
 
-    first = await post(http, action, form)
-    second = await post(http, action, [*form[:-2], ("amount", "2000.00"), ("term_months", "3")])
+    first = await post_form(http, action, form)
+    second = await post_form(http, action, [*form[:-2], ("amount", "2000.00"), ("term_months", "3")])
 
     for page in (first, second, await open_page(http, url)):
         assert (page.loan_status, page.value("loan-no"), page.value("loan-amount")) == (
@@ -429,7 +316,7 @@ async def test_a_batch_gives_at_most_one_loan(
             "3000.00",
         )
         assert page.value("loan-orders") == MALL_ORDER
-    await webhook.wait_for(2)
+    await webhook.wait_for(2, settle=0.1)
     assert [t for t, _ in webhook.events()] == ["loan.applied", "loan.disbursed"]
     assert len(sandbox.state.notifications()) == 2
     assert [loan.loan_no for loan in sandbox.state.loans()] == ["WBL0001", "WBL0002", "WBL000001"]
@@ -447,7 +334,7 @@ async def test_unknown_batches_and_suppliers_are_404_pages(
     ):
         page = await open_page(http, url)
         assert (page.status, 'id="not-found"' in page.html) == (404, True), url
-    posted = await post(http, f"{base}/pages/financing", selection("WBB999999", "100.00", MALL_ORDER))
+    posted = await post_form(http, f"{base}/pages/financing", selection("WBB999999", "100.00", MALL_ORDER))
     assert posted.status == 404
 
 
@@ -459,7 +346,11 @@ async def test_credit_financing_books_a_credit_loan_once_per_form(
 ) -> None:
     # given
     await approved_supplier(http, sandbox, GD_BOTH, "500000.00")
-    url = (await signed(http, sandbox, "GET", f"/v1/suppliers/{GD_BOTH}/credit-financing-url"))["url"]
+    status, body = await signed_get(
+        http, sandbox, APP_ID, SECRET, f"/v1/suppliers/{GD_BOTH}/credit-financing-url"
+    )
+    assert status == 200, body
+    url = body["url"]
 
     # when
     page = await open_page(http, url)
@@ -480,16 +371,16 @@ async def test_credit_financing_books_a_credit_loan_once_per_form(
     # when: over the share, then 20,000.00 over 12 months, submitted twice
     action = f"{sandbox.webank_url}/pages/credit-financing"
     form = [("credit_code", GD_BOTH), ("form_token", page.hidden("form_token")), ("term_months", "12")]
-    over = await post(http, action, [*form, ("amount", "300000.01")])
-    first = await post(http, action, [*form, ("amount", "20000.00")])
-    second = await post(http, action, [*form, ("amount", "20000.00")])
+    over = await post_form(http, action, [*form, ("amount", "300000.01")])
+    first = await post_form(http, action, [*form, ("amount", "20000.00")])
+    second = await post_form(http, action, [*form, ("amount", "20000.00")])
 
     # then
-    assert (over.status, over.error_field) == (400, "amount")
+    assert (over.status, over.alert_field) == (400, "amount")
     for shown in (first, second):
         assert shown.url == f"{sandbox.webank_url}/pages/loan?loan_no=WBL000001"
         assert (shown.loan_status, shown.value("loan-amount")) == ("DISBURSED", "20000.00")
-    await webhook.wait_for(2)
+    await webhook.wait_for(2, settle=0.1)
     assert webhook.events()[0] == (
         "loan.applied",
         {
@@ -503,7 +394,9 @@ async def test_credit_financing_books_a_credit_loan_once_per_form(
     )
     assert [t for t, _ in webhook.events()] == ["loan.applied", "loan.disbursed"]
     assert webhook.events()[1][1]["term_months"] == 12
-    [loan] = (await signed(http, sandbox, "GET", "/v1/loans?loan_nos=WBL000001"))["loans"]
+    status, body = await signed_get(http, sandbox, APP_ID, SECRET, "/v1/loans?loan_nos=WBL000001")
+    assert status == 200, body
+    [loan] = body["loans"]
     assert (loan["kind"], loan["status"], loan["outstanding_principal"], len(loan["plan"])) == (
         "CREDIT",
         "DISBURSED",

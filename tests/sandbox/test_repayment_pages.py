@@ -5,12 +5,10 @@ The expected amounts are worked out by hand (actual/360, half-up to the fen), ne
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
 from datetime import date
 from decimal import Decimal
 
 import aiohttp
-import pytest
 from bank_support import (
     Page,
     Webhook,
@@ -18,12 +16,12 @@ from bank_support import (
     control,
     open_page,
     post_form,
-    serve_webhook,
+    sandbox_fixtures,
     signed_get,
     signed_post,
 )
 
-from bff.sandbox import CreditLimit, RunningSandbox, start_sandbox
+from bff.sandbox import CreditLimit, RunningSandbox
 from bff.sandbox.loan_engine import EQUAL_INSTALLMENT
 from bff.sandbox.webank_payloads import expected_months
 
@@ -35,22 +33,7 @@ PASSWORD = "135790"
 SMS_CODE = "123456"
 
 
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[RunningSandbox]:
-    with start_sandbox(today=TODAY, webank_app_id=APP_ID, webank_secret=SECRET) as running:
-        yield running
-
-
-@pytest.fixture
-async def webhook(sandbox: RunningSandbox) -> AsyncIterator[Webhook]:
-    async with serve_webhook(sandbox, APP_ID, SECRET) as hook:
-        yield hook
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
+sandbox, webhook, http = sandbox_fixtures(TODAY, APP_ID, SECRET)
 
 
 async def approved_supplier(http: aiohttp.ClientSession, sandbox: RunningSandbox) -> None:

@@ -5,22 +5,20 @@ The expected amounts are worked out by hand (actual/360, half-up to the fen), ne
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
 from datetime import date
 
 import aiohttp
-import pytest
 from bank_support import (
     Webhook,
     book_disbursed_loan,
     control,
     day_of,
     open_page,
-    serve_webhook,
+    sandbox_fixtures,
     signed_get,
 )
 
-from bff.sandbox import RunningSandbox, start_sandbox
+from bff.sandbox import RunningSandbox
 from bff.sandbox.loan_engine import EQUAL_INSTALLMENT, INTEREST_FIRST
 
 APP_ID = "sandbox-clock-app"
@@ -29,22 +27,7 @@ TODAY = date(2026, 3, 15)
 CREDIT_CODE = "91430100MA5418916L"
 
 
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[RunningSandbox]:
-    with start_sandbox(today=TODAY, webank_app_id=APP_ID, webank_secret=SECRET) as running:
-        yield running
-
-
-@pytest.fixture
-async def webhook(sandbox: RunningSandbox) -> AsyncIterator[Webhook]:
-    async with serve_webhook(sandbox, APP_ID, SECRET) as hook:
-        yield hook
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
+sandbox, webhook, http = sandbox_fixtures(TODAY, APP_ID, SECRET)
 
 
 async def loan_json(http: aiohttp.ClientSession, sandbox: RunningSandbox, loan_no: str) -> dict[str, object]:
