@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from aiodataloader import DataLoader
 
 from bff.domain.records import OrderKey, OrderPage, OrderRecord, OrderSource, OrderStatus
+from bff.errors import UpstreamError
 from bff.integrations.mall import MallClient
 from bff.integrations.mro import MroClient
 
@@ -58,12 +59,22 @@ class OrderWindowLoader(DataLoader[OrderWindowRequest, OrderWindow]):
         self._mro = mro
         self._orders = orders
 
-    async def batch_load_fn(self, requests: list[OrderWindowRequest]) -> list[OrderWindow]:
-        windows = await asyncio.gather(*(self._window(request) for request in requests))
+    async def batch_load_fn(  # type: ignore[override]
+        self, requests: list[OrderWindowRequest]
+    ) -> list[OrderWindow | UpstreamError]:
+        # Each window fails on its own: with the MRO shop down, the mall's window still loads.
+        windows = await asyncio.gather(*(self._window_or_error(request) for request in requests))
         for window in windows:
-            for order in window.orders:
-                self._orders.prime(order.key, order)
+            if isinstance(window, OrderWindow):
+                for order in window.orders:
+                    self._orders.prime(order.key, order)
         return list(windows)
+
+    async def _window_or_error(self, request: OrderWindowRequest) -> OrderWindow | UpstreamError:
+        try:
+            return await self._window(request)
+        except UpstreamError as exc:
+            return exc
 
     async def _window(self, request: OrderWindowRequest) -> OrderWindow:
         size = max(1, min(request.limit, MAX_WINDOW))

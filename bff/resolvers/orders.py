@@ -16,7 +16,7 @@ from datetime import datetime
 
 from bff.context import Context
 from bff.domain.records import OrderKey, OrderRecord, OrderSource, OrderStatus
-from bff.errors import InvalidInputError
+from bff.errors import InvalidInputError, UpstreamError
 from bff.integrations.mall import MALL_STATUSES
 from bff.integrations.mro import MRO_STATUSES
 from bff.loaders import OrderWindow, OrderWindowRequest
@@ -37,6 +37,7 @@ class OrderListPage:
     edges: tuple[OrderEdgeRecord, ...]
     has_next_page: bool
     total_count: int
+    unavailable_sources: tuple[OrderSource, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,9 +115,22 @@ async def list_orders(
         )
         for s in sources
     ]
-    windows: list[OrderWindow] = list(
-        await asyncio.gather(*(context.loaders.order_windows.load(r) for r in requests))
+    answers = await asyncio.gather(
+        *(context.loaders.order_windows.load(r) for r in requests), return_exceptions=True
     )
+    # One order system down still lists the other's orders, and says which system is missing.
+    failed = [
+        (request, answer)
+        for request, answer in zip(requests, answers, strict=True)
+        if isinstance(answer, BaseException)
+    ]
+    for _, answer in failed:
+        if not isinstance(answer, UpstreamError) or len(failed) == len(requests):
+            raise answer
+    unavailable = tuple(request.source for request, _ in failed)
+    requests = [request for request in requests if request.source not in unavailable]
+    sources = [source for source in sources if source not in unavailable]
+    windows: list[OrderWindow] = [answer for answer in answers if isinstance(answer, OrderWindow)]
     merged = sorted(
         (order for window in windows for order in window.orders),
         key=_sort_key,
@@ -140,7 +154,12 @@ async def list_orders(
         if offsets[order.source] == window_ends[order.source] < totals[order.source]:
             break
     has_next = any(offsets[s] < totals[s] for s in sources)
-    return OrderListPage(edges=tuple(edges), has_next_page=has_next, total_count=sum(totals.values()))
+    return OrderListPage(
+        edges=tuple(edges),
+        has_next_page=has_next,
+        total_count=sum(totals.values()),
+        unavailable_sources=unavailable,
+    )
 
 
 async def load_order(context: Context, key: OrderKey) -> OrderRecord | None:

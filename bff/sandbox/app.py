@@ -40,6 +40,11 @@ class CallLog:
             if system in SYSTEMS:
                 query = unquote(bytes(scope.get("query_string", b"")).decode("latin-1"))
                 self.state.record_call(system, str(scope["method"]), "/" + rest, query)
+                if system in (MALL, MRO) and self.state.order_system_down(system):
+                    await JSONResponse(
+                        {"error": f"{system} is down (sandbox outage switch)"}, status_code=503
+                    )(scope, receive, send)
+                    return
         await self.app(scope, receive, send)
 
 
@@ -94,6 +99,18 @@ class Controls:
             return JSONResponse({"error": 'body must be {"down": true|false}'}, status_code=400)
         self.state.set_webank_down(down)
         return JSONResponse({"down": down})
+
+    async def order_system_outage(self, request: Request) -> Response:
+        """`POST /_sandbox/{mall|mro}/outage {"down": true|false}`: that order system answers 503 while down."""
+        system = request.path_params["system"]
+        body = await _json_object(request)
+        down = None if body is None else body.get("down")
+        if system not in (MALL, MRO) or not isinstance(down, bool):
+            return JSONResponse(
+                {"error": 'POST /_sandbox/{mall|mro}/outage {"down": true|false}'}, status_code=400
+            )
+        self.state.set_order_system_down(system, down)
+        return JSONResponse({"system": system, "down": down})
 
     async def notify(self, request: Request) -> Response:
         """Send any notification: `{"type": "loan.disbursed", "data": {...}}` → 202 with the event."""
@@ -177,6 +194,7 @@ def create_sandbox_app(
             Route("/_sandbox/calls/reset", controls.reset_calls, methods=["POST"]),
             Route("/_sandbox/reset", controls.reset, methods=["POST"]),
             Route("/_sandbox/webank/outage", controls.webank_outage, methods=["POST"]),
+            Route("/_sandbox/{system}/outage", controls.order_system_outage, methods=["POST"]),
             Route("/_sandbox/webank/notify", controls.notify, methods=["POST"]),
             Route("/_sandbox/webank/notifications", controls.notifications, methods=["GET"]),
             Route("/_sandbox/webank/webhook", controls.webhook, methods=["POST"]),

@@ -204,6 +204,7 @@ class SandboxState:
         self._repayment_tokens: dict[str, tuple[str, str]] = {}
         self._calls: list[RecordedCall] = []
         self._webank_down = False
+        self._order_systems_down: set[str] = set()
         self._responses: dict[str, StoredResponse] = {}
         self._pushes: list[SupplierPush] = []
         self._applications: dict[str, Application] = {}
@@ -304,6 +305,7 @@ class SandboxState:
             self._repayment_tokens.clear()
             self._calls.clear()
             self._webank_down = False
+            self._order_systems_down = set()
             self._responses.clear()
             self._pushes.clear()
             self._applications.clear()
@@ -337,6 +339,19 @@ class SandboxState:
     def set_webank_down(self, down: bool) -> None:
         with self._lock:
             self._webank_down = down
+
+    # --- mall and MRO outage switches (every call answers 503 while down) ---
+
+    def order_system_down(self, system: str) -> bool:
+        with self._lock:
+            return system in self._order_systems_down
+
+    def set_order_system_down(self, system: str, down: bool) -> None:
+        with self._lock:
+            if down:
+                self._order_systems_down.add(system)
+            else:
+                self._order_systems_down.discard(system)
 
     # --- request-id idempotency ---
 

@@ -97,4 +97,9 @@ class OrderEdge:
 class OrderConnection:
     edges: list[OrderEdge]
     page_info: relay.PageInfo
-    total_count: int = strawberry.field(description="Orders matching the filter in both systems.")
+    total_count: int = strawberry.field(
+        description="Orders matching the filter in the systems that answered."
+    )
+    unavailable_sources: list[OrderSource] = strawberry.field(
+        description="Order systems that could not be reached: the list holds only the others' orders."
+    )

@@ -88,27 +88,29 @@ class Supplier(relay.Node):
     def of(cls, code: str) -> Supplier:
         return cls(key=code, code=code)
 
+    # Fields read from the mall or MRO are nullable: when an upstream is down, only they are null (with an
+    # UPSTREAM_UNAVAILABLE error at their path) and the rest of the supplier still answers.
     @strawberry.field
-    async def name(self, info: Info) -> str:
+    async def name(self, info: Info) -> str | None:
         return (await require_profile(context_of(info), self.code)).name
 
     @strawberry.field(description="统一社会信用代码, as the platform holds it.")
-    async def credit_code(self, info: Info) -> str:
+    async def credit_code(self, info: Info) -> str | None:
         return (await require_profile(context_of(info), self.code)).credit_code
 
     @strawberry.field(
         description="False when the credit code fails the GB 32100 check; it is then never pushed."
     )
-    async def credit_code_valid(self, info: Info) -> bool:
+    async def credit_code_valid(self, info: Info) -> bool | None:
         return is_valid_credit_code((await require_profile(context_of(info), self.code)).credit_code)
 
     @strawberry.field(description="The registered region, as the platform holds it.")
-    async def region(self, info: Info) -> Region:
+    async def region(self, info: Info) -> Region | None:
         profile = await require_profile(context_of(info), self.code)
         return Region(province=profile.province, city=profile.city)
 
     @strawberry.field
-    async def eligibility(self, info: Info) -> Eligibility:
+    async def eligibility(self, info: Info) -> Eligibility | None:
         return Eligibility.from_record(await supplier_eligibility(context_of(info), self.code))
 
     @strawberry.field(description="The current admission; earlier ones stay in history.")
@@ -138,6 +140,7 @@ class Supplier(relay.Node):
             edges=edges,
             page_info=page_info([edge.cursor for edge in edges], page.has_next_page, after),
             total_count=page.total_count,
+            unavailable_sources=list(page.unavailable_sources),
         )
 
     @strawberry.field(description="Loans, newest first (数据列表).")
