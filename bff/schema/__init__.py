@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.extensions import QueryDepthLimiter
+from strawberry.extensions import QueryDepthLimiter, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 
 from bff.schema.admission_mutations import AdmissionMutations
@@ -15,6 +15,7 @@ from bff.schema.scalars import SCALARS
 from bff.schema.subscription import Subscription
 
 MAX_QUERY_DEPTH = 12
+DOCUMENT_CACHE_SIZE = 512
 
 
 @strawberry.type
@@ -31,7 +32,13 @@ schema = strawberry.Schema(
     config=StrawberryConfig(scalar_map=SCALARS),
     # A depth limit until the per-supplier cost budgets arrive: a cyclic graph (Order.loans.orders...) must
     # not let one request fan out without bound.
-    extensions=[CodedErrors, lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH)],
+    extensions=[
+        CodedErrors,
+        lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH),
+        # Portals send the same few documents over and over: validate each once. (Not ParserCache: in
+        # strawberry 0.341 a syntax error raised from it skips the error-code extension.)
+        lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
+    ],
 )
 
 __all__ = ["schema"]
