@@ -75,10 +75,9 @@ async def agree_to_authorization(
     current = await Admission.get_or_none(current_key=viewer.supplier_code)
     if current is not None and current.status is not AdmissionStatus.REJECTED:
         return AdmissionOutcome(admission=current)  # already agreed: a repeated click changes nothing
-    if current is not None and current.reapply_after is not None and context.today() < current.reapply_after:
-        day = format_date(current.reapply_after)
-        message = f"额度申请未通过，{day}起可重新申请。"
-        return AdmissionOutcome(admission=current, refusals=[Refusal(RefusalCode.REAPPLY_WINDOW, message)])
+    window = _reapply_window(context, current)
+    if window is not None:
+        return window
     eligibility = await supplier_eligibility(context, viewer.supplier_code)
     if not eligibility.eligible:
         return AdmissionOutcome(
@@ -119,9 +118,22 @@ async def agree_to_authorization(
     return AdmissionOutcome(admission=admission)
 
 
+def _reapply_window(context: Context, current: Admission | None) -> AdmissionOutcome | None:
+    """The refusal to start again while a rejected admission's re-apply window is still open."""
+    if current is None or current.status is not AdmissionStatus.REJECTED or current.reapply_after is None:
+        return None
+    if context.today() >= current.reapply_after:
+        return None
+    message = f"额度申请未通过，{format_date(current.reapply_after)}起可重新申请。"
+    return AdmissionOutcome(admission=current, refusals=[Refusal(RefusalCode.REAPPLY_WINDOW, message)])
+
+
 async def open_financing(context: Context) -> AdmissionOutcome:
     viewer = context.viewer
     current = await Admission.get_or_none(current_key=viewer.supplier_code)
+    window = _reapply_window(context, current)
+    if window is not None:
+        return window
     if current is None or current.status is AdmissionStatus.REJECTED:
         return AdmissionOutcome(
             admission=current,

@@ -312,7 +312,10 @@ async def test_a_rejection_blocks_reapplying_until_the_window_ends(bff: Bff) -> 
     )
     assert rejected["creditLimit"] is None
     assert [e["code"] for e in too_early["userErrors"]] == ["REAPPLY_WINDOW"]
+    assert [e["code"] for e in (await open_financing(bff))["userErrors"]] == ["REAPPLY_WINDOW"]
+    assert reapply_after[:4] in too_early["userErrors"][0]["message"]  # the date is in the message
     assert await Admission.filter(supplier_code="GD-BOTH").count() == 1
+    assert len(bff.sandbox.state.supplier_pushes()) == 1
 
     # when: the window has passed
     await Admission.filter(supplier_code="GD-BOTH").update(reapply_after=today_in_shanghai())
