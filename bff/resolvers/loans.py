@@ -16,7 +16,7 @@ from bff.domain.repayment_record import EpisodeFacts, LoanFacts, PaymentFacts, s
 from bff.domain.statuses import LoanKind, LoanStatus
 from bff.errors import InvalidInputError, NotFoundError
 from bff.loaders.records import LIVE_LOAN_STATUSES
-from bff.models import Loan, OverdueEpisode, Repayment
+from bff.models import Loan, LoanOrder, OverdueEpisode, Repayment
 from bff.resolvers.cursors import decode_cursor, encode_cursor, page_size
 
 CURSOR_KIND = "loans"
@@ -102,8 +102,17 @@ async def loans_of_order(context: Context, order: OrderRecord) -> list[Loan]:
 
 async def financed_amount(context: Context, key: OrderKey) -> Decimal:
     """What live loans finance on this order (failed and settled loans no longer do)."""
-    lines = await context.loaders.loan_orders_by_order.load(key)
+    return financed_by(await context.loaders.loan_orders_by_order.load(key))
+
+
+def financed_by(lines: list[LoanOrder]) -> Decimal:
+    """What the live loans among an order's loan lines finance on it."""
     return fen_to_yuan(sum(line.financed_fen for line in lines if line.loan.status in LIVE_LOAN_STATUSES))
+
+
+async def loan_lines_of_orders(context: Context, orders: list[OrderRecord]) -> list[list[LoanOrder]]:
+    """Each order's loan lines (with their loans), for a whole page in one batch."""
+    return list(await context.loaders.loan_orders_by_order.load_many([order.key for order in orders]))
 
 
 async def orders_of_loan(context: Context, loan: Loan) -> list[OrderRecord]:

@@ -47,11 +47,11 @@ class FinancingPreview:
     user_errors: list[UserError]
 
     @classmethod
-    def from_outcome(cls, outcome: flow.FinancingOutcome) -> FinancingPreview:
+    async def from_outcome(cls, info: Info, outcome: flow.FinancingOutcome) -> FinancingPreview:
         result = outcome.quote
         zero = Decimal("0.00")
         return cls(
-            lines=[] if result is None else _lines(result),
+            lines=[] if result is None else await _lines(info, result),
             financeable_total=zero if result is None else result.financeable_total,
             available_limit=zero if result is None else result.available_limit,
             ceiling=zero if result is None else result.ceiling,
@@ -59,14 +59,11 @@ class FinancingPreview:
         )
 
 
-def _lines(result: FinancingQuote) -> list[FinancingLine]:
+async def _lines(info: Info, result: FinancingQuote) -> list[FinancingLine]:
+    orders = await Order.many(info, [line.order for line in result.lines])
     return [
-        FinancingLine(
-            order=Order.from_record(line.order),
-            financed_amount=line.financed,
-            financeable_amount=line.financeable,
-        )
-        for line in result.lines
+        FinancingLine(order=order, financed_amount=line.financed, financeable_amount=line.financeable)
+        for order, line in zip(orders, result.lines, strict=True)
     ]
 
 
@@ -93,7 +90,7 @@ class ApplicationOrder:
     @strawberry.field(description="The order as it is now; null if the order system no longer has it.")
     async def order(self, info: Info) -> Order | None:
         record = await load_order(context_of(info), OrderKey(self.row.source, self.row.order_id))
-        return None if record is None else Order.from_record(record)
+        return None if record is None else (await Order.many(info, [record]))[0]
 
 
 @strawberry.type(description="An order-financing application handed to WeBank.")

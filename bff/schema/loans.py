@@ -156,7 +156,7 @@ class Loan(relay.Node):
     async def orders(self, info: Info) -> list[Annotated[Order, strawberry.lazy("bff.schema.orders")]]:
         from bff.schema.orders import Order
 
-        return [Order.from_record(order) for order in await orders_of_loan(context_of(info), self.row)]
+        return await Order.many(info, await orders_of_loan(context_of(info), self.row))
 
     @strawberry.field(description="The repayment plan, live from WeBank.")
     async def installments(self, info: Info) -> list[Installment]:

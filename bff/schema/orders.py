@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import relay
+from strawberry.types.nodes import SelectedField, Selection
 
-from bff.domain.financeability import FinancingRatios, financeable_amount, is_financeable
+from bff.domain.financeability import financeable_amount, is_financeable
 from bff.domain.records import Contract as ContractRecord
 from bff.domain.records import OrderRecord, OrderSource, OrderStatus
-from bff.resolvers.loans import financed_amount, loans_of_order
+from bff.models import LoanOrder
+from bff.resolvers.financing import ratios
+from bff.resolvers.loans import financed_by, loan_lines_of_orders
 from bff.schema import enums as _enums  # noqa: F401 - registers the domain enums
 from bff.schema.context import Info, context_of
 
@@ -31,10 +35,26 @@ class Contract:
         return cls(contract_no=record.contract_no, amount=record.amount, signed_at=record.signed_at)
 
 
+FINANCING_FIELDS = frozenset({"financeableAmount", "financedAmount", "loans"})
+
+
+def _asks_for(selections: Iterable[Selection], names: frozenset[str]) -> bool:
+    """Whether any field named in `names` is selected anywhere below (fragments included)."""
+    for selection in selections:
+        if isinstance(selection, SelectedField) and selection.name in names:
+            return True
+        if _asks_for(selection.selections, names):
+            return True
+    return False
+
+
 @strawberry.type(description="An order of the supplier in the mall (集采) or the MRO shop.")
 class Order(relay.Node):
     node_key: relay.NodeID[str]
     record: strawberry.Private[OrderRecord]
+    # The order's loan lines, read for a whole page at once (`Order.many`): the financing fields below are
+    # then plain reads, not one awaited load per order.
+    loan_lines: strawberry.Private[list[LoanOrder]]
     source: OrderSource
     order_no: str
     status: OrderStatus
@@ -44,10 +64,11 @@ class Order(relay.Node):
     created_at: datetime
 
     @classmethod
-    def from_record(cls, record: OrderRecord) -> Order:
+    def from_record(cls, record: OrderRecord, loan_lines: list[LoanOrder]) -> Order:
         return cls(
             node_key=f"{record.source.value}:{record.key.id}",
             record=record,
+            loan_lines=loan_lines,
             source=record.source,
             order_no=record.order_no,
             status=record.status,
@@ -57,6 +78,13 @@ class Order(relay.Node):
             created_at=record.created_at,
         )
 
+    @classmethod
+    async def many(cls, info: Info, records: list[OrderRecord]) -> list[Order]:
+        lines = await loan_lines_of_orders(context_of(info), records)
+        return [
+            cls.from_record(record, order_lines) for record, order_lines in zip(records, lines, strict=True)
+        ]
+
     @strawberry.field(
         description="Whether its status allows an order loan (mall: 待发货/处理中; MRO: 待发货/待收货)."
     )
@@ -64,27 +92,18 @@ class Order(relay.Node):
         return is_financeable(self.record)
 
     @strawberry.field(description="Amount × the status's ratio, minus what live loans already finance on it.")
-    async def financeable_amount(self, info: Info) -> Decimal:
-        context = context_of(info)
-        settings = context.settings
-        ratios = FinancingRatios(
-            pending_shipment=settings.ratio_pending_shipment,
-            processing=settings.ratio_processing,
-            pending_receipt=settings.ratio_pending_receipt,
-        )
-        financed = await financed_amount(context, self.record.key)
-        return financeable_amount(self.record, ratios, financed)
+    def financeable_amount(self, info: Info) -> Decimal:
+        return financeable_amount(self.record, ratios(context_of(info)), financed_by(self.loan_lines))
 
     @strawberry.field(description="What live loans finance on this order.")
-    async def financed_amount(self, info: Info) -> Decimal:
-        amount: Decimal = await financed_amount(context_of(info), self.record.key)
-        return amount
+    def financed_amount(self) -> Decimal:
+        return financed_by(self.loan_lines)
 
     @strawberry.field(description="Loans this order backs or backed (融资查询).")
-    async def loans(self, info: Info) -> list[Annotated[Loan, strawberry.lazy("bff.schema.loans")]]:
+    def loans(self) -> list[Annotated[Loan, strawberry.lazy("bff.schema.loans")]]:
         from bff.schema.loans import Loan
 
-        return [Loan.from_record(row) for row in await loans_of_order(context_of(info), self.record)]
+        return [Loan.from_record(line.loan) for line in self.loan_lines]
 
 
 @strawberry.type

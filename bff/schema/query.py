@@ -35,7 +35,7 @@ async def resolve_node(info: Info, global_id: str) -> relay.Node | None:
         if source not in OrderSource.__members__ or not order_id:
             raise InvalidInputError("That is not an id this graph gave out.")
         order = await load_order(context, OrderKey(OrderSource(source), order_id))
-        return None if order is None else Order.from_record(order)
+        return None if order is None else (await Order.many(info, [order]))[0]
     if type_name == "Loan":
         loan = await load_loan(context, key)
         return None if loan is None else Loan.from_record(loan)

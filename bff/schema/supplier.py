@@ -135,7 +135,10 @@ class Supplier(relay.Node):
         page = await list_orders(
             context_of(info), self.code, source=source, statuses=statuses, first=first, after=after
         )
-        edges = [OrderEdge(node=Order.from_record(edge.order), cursor=edge.cursor) for edge in page.edges]
+        nodes = await Order.many(info, [edge.order for edge in page.edges])
+        edges = [
+            OrderEdge(node=node, cursor=edge.cursor) for node, edge in zip(nodes, page.edges, strict=True)
+        ]
         return OrderConnection(
             edges=edges,
             page_info=page_info([edge.cursor for edge in edges], page.has_next_page, after),
@@ -179,7 +182,7 @@ class Supplier(relay.Node):
         if self.code != context.viewer.supplier_code:
             raise ForbiddenError("Only the supplier itself can preview its financing.")
         outcome = await check_order_financing(context, order_keys(order_ids))
-        return FinancingPreview.from_outcome(outcome)
+        return await FinancingPreview.from_outcome(info, outcome)
 
     @strawberry.field
     async def repayment_record(self, info: Info) -> RepaymentRecord:
