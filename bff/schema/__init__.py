@@ -7,6 +7,7 @@ from strawberry.extensions import QueryDepthLimiter, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 
 from bff.schema.admission_mutations import AdmissionMutations
+from bff.schema.document_cache import DOCUMENT_CACHE_SIZE, DocumentCache
 from bff.schema.errors import CodedErrors
 from bff.schema.financing import FinancingMutations
 from bff.schema.query import Query
@@ -15,7 +16,6 @@ from bff.schema.scalars import SCALARS
 from bff.schema.subscription import Subscription
 
 MAX_QUERY_DEPTH = 12
-DOCUMENT_CACHE_SIZE = 512
 
 
 @strawberry.type
@@ -35,8 +35,8 @@ schema = strawberry.Schema(
     extensions=[
         CodedErrors,
         lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH),
-        # Portals send the same few documents over and over: validate each once. (Not ParserCache: in
-        # strawberry 0.341 a syntax error raised from it skips the error-code extension.)
+        # Portals send the same few documents over and over: parse and validate each once.
+        DocumentCache,
         lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
     ],
 )
