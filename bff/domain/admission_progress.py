@@ -6,6 +6,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
+from bff.domain.admission_flow import rank
 from bff.domain.statuses import AdmissionStatus
 
 
@@ -32,14 +33,6 @@ _STEPS = (
     ("VERIFY", "微众银行注册与企业、法定代表人认证", AdmissionStatus.VERIFIED),
     ("DECISION", "微众银行审批额度", AdmissionStatus.APPROVED),
 )
-_RANK = {
-    AdmissionStatus.AGREED: 0,
-    AdmissionStatus.OPENED: 1,
-    AdmissionStatus.REGISTERING: 2,
-    AdmissionStatus.VERIFIED: 3,
-    AdmissionStatus.APPROVED: 4,
-    AdmissionStatus.REJECTED: 4,
-}
 
 
 def admission_steps(
@@ -51,7 +44,7 @@ def admission_steps(
     decided_at: datetime | None,
 ) -> list[Step]:
     times = (agreed_at, opened_at, None, verified_at, decided_at)
-    reached = _RANK[status]
+    reached = rank(status)
     steps = []
     for index, ((key, title, _), at) in enumerate(zip(_STEPS, times, strict=True)):
         if status is AdmissionStatus.REJECTED and key == "DECISION":

@@ -45,6 +45,7 @@ __all__ = [
 ]
 
 _E = TypeVar("_E", bound=enum.Enum)
+T = TypeVar("T")
 
 EVENT_ID_MAX_LENGTH = 128  # `BankEvent.event_id`
 DEFAULT_ORDER_RATIO = Decimal("0.4")
@@ -400,10 +401,13 @@ def parse_loan_failed(data: Mapping[str, Any]) -> LoanFailed:
     return LoanFailed(loan_no=_text(data, "loan_no"), reason=_optional_text(data, "reason"))
 
 
+def _required(value: T | None, message: str) -> T:
+    if value is None:
+        raise InvalidEventError(message)
+    return value
+
+
 def parse_repayment_posted(data: Mapping[str, Any]) -> RepaymentPosted:
-    paid_at = _optional_datetime(data, "paid_at")
-    if paid_at is None:
-        raise InvalidEventError("`data.paid_at` must be an ISO-8601 string with an offset.")
     return RepaymentPosted(
         loan_no=_text(data, "loan_no"),
         repayment_no=_text(data, "repayment_no"),
@@ -411,19 +415,18 @@ def parse_repayment_posted(data: Mapping[str, Any]) -> RepaymentPosted:
         principal=_amount(data, "principal"),
         interest=_amount(data, "interest"),
         penalty=_amount(data, "penalty", default="0"),
-        paid_at=paid_at,
+        paid_at=_required(
+            _optional_datetime(data, "paid_at"), "`data.paid_at` must be an ISO-8601 string with an offset."
+        ),
     )
 
 
 def parse_loan_overdue(data: Mapping[str, Any]) -> LoanOverdue:
-    since = _optional_date(data, "since")
-    if since is None:
-        raise InvalidEventError("`data.since` must be an ISO-8601 date.")
     return LoanOverdue(
         loan_no=_text(data, "loan_no"),
         period=_int(data, "period"),
         overdue_amount=_amount(data, "overdue_amount", positive=True),
-        since=since,
+        since=_required(_optional_date(data, "since"), "`data.since` must be an ISO-8601 date."),
     )
 
 
