@@ -65,7 +65,8 @@ class FormError:
     message: str
 
 
-def _e(value: object) -> str:
+def esc(value: object) -> str:
+    """Text for HTML, attributes included: every page of the sandbox bank escapes through this."""
     return escape(str(value), quote=True)
 
 
@@ -83,7 +84,7 @@ def document(title: str, body: str) -> str:
     return (
         '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
-        f"<title>{_e(title)} · 微众银行（沙箱）</title><style>{CSS}</style></head><body>"
+        f"<title>{esc(title)} · 微众银行（沙箱）</title><style>{CSS}</style></head><body>"
         "<header><strong>微众银行 WeBank</strong><span>微业贷 · 供应商专属贷款</span>"
         '<span class="badge">沙箱 SANDBOX</span></header>'
         f"<main>{body}</main></body></html>"
@@ -92,14 +93,14 @@ def document(title: str, body: str) -> str:
 
 def message_page(element_id: str, title: str, text: str) -> str:
     return document(
-        title, f'<section class="card" id="{_e(element_id)}"><h1>{_e(title)}</h1><p>{text}</p></section>'
+        title, f'<section class="card" id="{esc(element_id)}"><h1>{esc(title)}</h1><p>{text}</p></section>'
     )
 
 
 def _field(name: str, label: str, hint: str, value: str = "", *, kind: str = "text", extra: str = "") -> str:
     return (
         f'<label for="{name}">{label} <small>{hint}</small></label>'
-        f'<input type="{kind}" id="{name}" name="{name}" value="{_e(value)}" required{extra}>'
+        f'<input type="{kind}" id="{name}" name="{name}" value="{esc(value)}" required{extra}>'
     )
 
 
@@ -121,7 +122,7 @@ def _summary(application: Application, push: SupplierPush) -> str:
         rows.append(
             ("法定代表人", "Legal representative", "legal-rep-name", f"{application.legal_rep.name} ✓")
         )
-    cells = "".join(f'<dt>{a} <small>{b}</small></dt><dd id="{i}">{_e(v)}</dd>' for a, b, i, v in rows)
+    cells = "".join(f'<dt>{a} <small>{b}</small></dt><dd id="{i}">{esc(v)}</dd>' for a, b, i, v in rows)
     return f'<section class="card" id="enterprise-info"><h1>企业信息 <small>Enterprise</small></h1><dl>{cells}</dl></section>'
 
 
@@ -139,8 +140,8 @@ def _progress(step: str) -> str:
 
 def _form(form_id: str, action: str, apply_no: str, content: str, button: str) -> str:
     return (
-        f'<section class="card"><form method="post" action="{_e(action)}" id="{form_id}">'
-        f'<input type="hidden" name="apply_no" value="{_e(apply_no)}">{content}'
+        f'<section class="card"><form method="post" action="{esc(action)}" id="{form_id}">'
+        f'<input type="hidden" name="apply_no" value="{esc(apply_no)}">{content}'
         f'<button type="submit" id="{form_id.removesuffix("-form")}-submit">{button}</button></form></section>'
     )
 
@@ -247,7 +248,7 @@ def _result(application: Application) -> str:
         title = "额度申请未通过 <small>Rejected</small>"
         css = "rejected"
     cells = "".join(
-        f'<dt>{a} <small>{b}</small></dt><dd id="{i}" data-value="{_e(v)}">{_e(shown)}</dd>'
+        f'<dt>{a} <small>{b}</small></dt><dd id="{i}" data-value="{esc(v)}">{esc(shown)}</dd>'
         for a, b, i, v, shown in rows
     )
     return (
@@ -271,7 +272,7 @@ def register_page(
     parts = [_summary(application, push), _progress(step)]
     if error is not None:
         parts.append(
-            f'<p id="error" class="error" role="alert" data-field="{_e(error.field)}">{_e(error.message)}</p>'
+            f'<p id="error" class="error" role="alert" data-field="{esc(error.field)}">{esc(error.message)}</p>'
         )
     if step == STEP_ENTERPRISE:
         parts.append(_enterprise_form(actions[step], application, push, values))
@@ -281,5 +282,5 @@ def register_page(
         parts.append(_apply_form(actions[step], application, push))
     else:
         parts.append(_result(application))
-    body = f'<div id="register" data-apply-no="{_e(application.apply_no)}" data-step="{step}">{"".join(parts)}</div>'
+    body = f'<div id="register" data-apply-no="{esc(application.apply_no)}" data-step="{step}">{"".join(parts)}</div>'
     return document("注册与额度申请", body)

@@ -6,10 +6,9 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from html import escape
 
 from bff.domain.money import format_yuan
-from bff.sandbox.bank_html import FormError, document, yuan_label
+from bff.sandbox.bank_html import FormError, document, esc, yuan_label
 from bff.sandbox.data import Loan
 from bff.sandbox.loan_decision import (
     ANNUAL_RATE,
@@ -45,21 +44,19 @@ class Enterprise:
     credit_code: str
 
 
-def _e(value: object) -> str:
-    return escape(str(value), quote=True)
-
-
 def _error(error: FormError | None) -> str:
     if error is None:
         return ""
-    return f'<p id="error" class="error" role="alert" data-field="{_e(error.field)}">{_e(error.message)}</p>'
+    return (
+        f'<p id="error" class="error" role="alert" data-field="{esc(error.field)}">{esc(error.message)}</p>'
+    )
 
 
 def enterprise_card(enterprise: Enterprise, extra: str = "") -> str:
     return (
         '<section class="card" id="enterprise-info"><h1>企业信息 <small>Enterprise</small></h1><dl>'
-        f'<dt>企业名称 <small>Enterprise</small></dt><dd id="enterprise-name">{_e(enterprise.name)}</dd>'
-        f'<dt>统一社会信用代码 <small>Credit code</small></dt><dd id="credit-code">{_e(enterprise.credit_code)}</dd>'
+        f'<dt>企业名称 <small>Enterprise</small></dt><dd id="enterprise-name">{esc(enterprise.name)}</dd>'
+        f'<dt>统一社会信用代码 <small>Credit code</small></dt><dd id="credit-code">{esc(enterprise.credit_code)}</dd>'
         f"{extra}</dl></section>"
     )
 
@@ -88,7 +85,7 @@ def _amount_and_term(prefix: str, values: Mapping[str, str]) -> str:
     return (
         f'<label for="{amount_id}">借款金额（元） <small>Amount in yuan, at most two decimals</small></label>'
         f'<input type="text" inputmode="decimal" id="{amount_id}" name="amount" '
-        f'value="{_e(values.get("amount", ""))}" required autocomplete="off">'
+        f'value="{esc(values.get("amount", ""))}" required autocomplete="off">'
         f'<label for="{term_id}">借款期限 <small>Term</small></label>'
         f'<select id="{term_id}" name="term_months">{options}</select>'
         f'<label for="{method_id}">还款方式 <small>Repayment method</small></label>'
@@ -115,16 +112,16 @@ def _orders_table(batch: OrderBatch, ticked: Collection[str]) -> str:
         contract = order.contract.contract_no if order.contract else "—"
         checked = " checked" if order.order_no in ticked else ""
         rows.append(
-            f'<tr id="row-{_e(order.order_no)}">'
-            f'<td><input type="checkbox" id="order-{_e(order.order_no)}" name="order_no" '
-            f'value="{_e(order.order_no)}"{checked}></td>'
-            f'<td><label for="order-{_e(order.order_no)}">{_e(order.order_no)}</label></td>'
-            f"<td>{_e(SOURCE_LABELS.get(order.source, order.source))}</td>"
-            f'<td data-value="{_e(order.status)}">{_e(STATUS_LABELS.get(order.status, order.status))}</td>'
+            f'<tr id="row-{esc(order.order_no)}">'
+            f'<td><input type="checkbox" id="order-{esc(order.order_no)}" name="order_no" '
+            f'value="{esc(order.order_no)}"{checked}></td>'
+            f'<td><label for="order-{esc(order.order_no)}">{esc(order.order_no)}</label></td>'
+            f"<td>{esc(SOURCE_LABELS.get(order.source, order.source))}</td>"
+            f'<td data-value="{esc(order.status)}">{esc(STATUS_LABELS.get(order.status, order.status))}</td>'
             f'<td class="num" data-value="{format_yuan(order.amount)}">{yuan_label(format_yuan(order.amount))}</td>'
             f'<td class="num" data-value="{format_yuan(order.financeable_amount)}">'
             f"{yuan_label(format_yuan(order.financeable_amount))}</td>"
-            f"<td>{_e(order.buyer_name)}</td><td>{_e(contract)}</td></tr>"
+            f"<td>{esc(order.buyer_name)}</td><td>{esc(contract)}</td></tr>"
         )
     head = (
         "<tr><th>选择</th><th>订单号 <small>Order</small></th><th>来源</th><th>状态</th>"
@@ -148,10 +145,10 @@ def financing_page(
 ) -> str:
     """The orders of a pushed batch to pick from, the ceiling and the amount/term form."""
     values = values or {}
-    batch_row = f'<dt>融资批次 <small>Batch</small></dt><dd id="batch-no">{_e(batch.batch_no)}</dd>'
+    batch_row = f'<dt>融资批次 <small>Batch</small></dt><dd id="batch-no">{esc(batch.batch_no)}</dd>'
     form = (
-        f'<form id="financing-form" class="card" method="post" action="{_e(action)}">'
-        f'<input type="hidden" name="batch_no" value="{_e(batch.batch_no)}">'
+        f'<form id="financing-form" class="card" method="post" action="{esc(action)}">'
+        f'<input type="hidden" name="batch_no" value="{esc(batch.batch_no)}">'
         "<fieldset><legend>① 勾选融资订单 <small>Pick the orders to finance</small></legend>"
         f"{_orders_table(batch, ticked)}</fieldset>"
         "<fieldset><legend>② 融资金额 <small>Amount</small></legend><dl>"
@@ -165,7 +162,7 @@ def financing_page(
         f"{_amount_and_term('', values)}{_hint()}</fieldset>"
         '<button type="submit" id="financing-submit">提交融资申请 <small>Apply</small></button></form>'
     )
-    body = f'<div id="financing" data-batch-no="{_e(batch.batch_no)}">{enterprise_card(enterprise, batch_row)}{_error(error)}{form}</div>'
+    body = f'<div id="financing" data-batch-no="{esc(batch.batch_no)}">{enterprise_card(enterprise, batch_row)}{_error(error)}{form}</div>'
     return document("订单融资", body)
 
 
@@ -181,9 +178,9 @@ def credit_financing_page(
     """The credit-loan share still available and the amount/term form."""
     values = values or {}
     form = (
-        f'<form id="credit-financing-form" class="card" method="post" action="{_e(action)}">'
-        f'<input type="hidden" name="credit_code" value="{_e(enterprise.credit_code)}">'
-        f'<input type="hidden" name="form_token" value="{_e(token)}">'
+        f'<form id="credit-financing-form" class="card" method="post" action="{esc(action)}">'
+        f'<input type="hidden" name="credit_code" value="{esc(enterprise.credit_code)}">'
+        f'<input type="hidden" name="form_token" value="{esc(token)}">'
         "<fieldset><legend>信用贷款 <small>Credit loan</small></legend><dl>"
         f"<dt>信用贷可用额度 <small>Credit-loan limit available</small></dt>"
         f"<dd>{_money('credit-available', available, 'ceiling')}</dd></dl>"
@@ -198,10 +195,10 @@ def _plan(loan: Loan) -> str:
     if not loan.plan:
         return ""
     rows = "".join(
-        f'<tr data-period="{i.period}" data-status="{_e(i.status)}"><td>{i.period}</td>'
+        f'<tr data-period="{i.period}" data-status="{esc(i.status)}"><td>{i.period}</td>'
         f"<td>{i.due_date.isoformat()}</td>"
         f'<td class="num">{yuan_label(format_yuan(i.principal))}</td>'
-        f'<td class="num">{yuan_label(format_yuan(i.interest))}</td><td>{_e(i.status)}</td></tr>'
+        f'<td class="num">{yuan_label(format_yuan(i.interest))}</td><td>{esc(i.status)}</td></tr>'
         for i in loan.plan
     )
     return (
@@ -217,7 +214,7 @@ def _servicing(loan: Loan, today: date | None) -> str:
         return ""
     parts = []
     if loan.status in ("DISBURSED", "OVERDUE"):
-        query = f"loan_no={_e(loan.loan_no)}"
+        query = f"loan_no={esc(loan.loan_no)}"
         parts.append(
             '<p id="repay-links">'
             f'<a id="repay-installment" href="repayment?{query}&amp;kind=INSTALLMENT">到期还款 · Pay the installment</a>'
@@ -225,7 +222,7 @@ def _servicing(loan: Loan, today: date | None) -> str:
             "提前结清 · Settle early</a></p>"
         )
     docs = "".join(
-        f'<li data-kind="{_e(d.kind)}"><a href="{_e(d.url.removeprefix("/pages/"))}">{_e(d.title)}</a></li>'
+        f'<li data-kind="{esc(d.kind)}"><a href="{esc(d.url.removeprefix("/pages/"))}">{esc(d.title)}</a></li>'
         for d in loan.documents
     )
     parts.append(f'<h2>合同与凭证 <small>Documents</small></h2><ul id="loan-documents">{docs}</ul>')
@@ -234,7 +231,7 @@ def _servicing(loan: Loan, today: date | None) -> str:
         days = (min(upcoming) - today).days if upcoming else 1
         parts.append(
             '<form id="clock-form" method="post" action="clock" class="hint">'
-            f'<input type="hidden" name="loan_no" value="{_e(loan.loan_no)}">'
+            f'<input type="hidden" name="loan_no" value="{esc(loan.loan_no)}">'
             f'沙箱日期 <small>Sandbox today</small>: <b id="sandbox-today" data-value="{today.isoformat()}">'
             f"{today.isoformat()}</b> · 前进 <small>advance</small> "
             f'<input type="text" id="clock-days" name="days" value="{days}" size="4" inputmode="numeric"> 天 '
@@ -266,11 +263,11 @@ def loan_result(loan: Loan, *, order_nos: Collection[str] = (), today: date | No
     if loan.failure_reason:
         rows.append(("失败原因", "Reason", "loan-failure-reason", loan.failure_reason, loan.failure_reason))
     cells = "".join(
-        f'<dt>{a} <small>{b}</small></dt><dd id="{i}" data-value="{_e(v)}">{_e(shown)}</dd>'
+        f'<dt>{a} <small>{b}</small></dt><dd id="{i}" data-value="{esc(v)}">{esc(shown)}</dd>'
         for a, b, i, v, shown in rows
     )
     return (
-        f'<section class="card {css}" id="loan-result" data-status="{_e(loan.status)}">'
+        f'<section class="card {css}" id="loan-result" data-status="{esc(loan.status)}">'
         f"<h2>{title} <small>{hint}</small></h2><dl>{cells}</dl>{_plan(loan)}{_servicing(loan, today)}"
         "<p><small>结果已通知云筑网，可关闭本页返回信融宝。"
         "The platform has been notified; you may close this page.</small></p></section>"

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
-from html import escape
 
 from bff.domain.money import format_yuan
-from bff.sandbox.bank_html import SANDBOX_SMS_CODE, FormError, document, yuan_label
+from bff.sandbox.bank_html import SANDBOX_SMS_CODE, FormError, document, esc, yuan_label
 from bff.sandbox.data import Installment, Loan, LoanDocument, Repayment
 from bff.sandbox.financing_html import Enterprise, enterprise_card
 from bff.sandbox.loan_engine import METHOD_LABELS, Due, Payoff, installment_penalty
@@ -19,10 +18,6 @@ KIND_TITLES = {
     "EARLY_SETTLEMENT": ("提前结清", "Early settlement"),
 }
 REPAYMENT_KIND_LABELS = {"SCHEDULED": "自动扣款", "ACTIVE": "主动还款", "EARLY_SETTLEMENT": "提前结清"}
-
-
-def _e(value: object) -> str:
-    return escape(str(value), quote=True)
 
 
 def _money(element_id: str, amount: Decimal) -> str:
@@ -40,13 +35,17 @@ def _loan_rows(loan: Loan) -> list[tuple[str, str, str]]:
         (
             "融资编号",
             "Loan no.",
-            f'<span id="loan-no" data-value="{_e(loan.loan_no)}">{_e(loan.loan_no)}</span>',
+            f'<span id="loan-no" data-value="{esc(loan.loan_no)}">{esc(loan.loan_no)}</span>',
         ),
         ("借款金额", "Amount", _money("loan-amount", loan.amount)),
         ("剩余本金", "Outstanding principal", _money("loan-outstanding", loan.outstanding_principal)),
         ("年化利率", "Annual rate", f"{loan.annual_rate * 100:.2f}%"),
-        ("还款方式", "Method", _e(METHOD_LABELS.get(loan.method, loan.method))),
-        ("状态", "Status", f'<span id="loan-status" data-value="{_e(loan.status)}">{_e(loan.status)}</span>'),
+        ("还款方式", "Method", esc(METHOD_LABELS.get(loan.method, loan.method))),
+        (
+            "状态",
+            "Status",
+            f'<span id="loan-status" data-value="{esc(loan.status)}">{esc(loan.status)}</span>',
+        ),
     ]
 
 
@@ -127,7 +126,7 @@ def repay_page(
     error_html = (
         ""
         if error is None
-        else f'<p id="error" class="error" role="alert" data-field="{_e(error.field)}">{_e(error.message)}</p>'
+        else f'<p id="error" class="error" role="alert" data-field="{esc(error.field)}">{esc(error.message)}</p>'
     )
     funds = (
         "还款账户余额不足时自动扣款失败（沙箱：金额以 .33 结尾的借款账户为空）；本页还款总能成功。"
@@ -135,11 +134,11 @@ def repay_page(
         " paying here always succeeds."
     )
     form = (
-        f'<form id="repay-form" class="card" method="post" action="{_e(action)}">'
-        f'<input type="hidden" name="loan_no" value="{_e(loan.loan_no)}">'
-        f'<input type="hidden" name="kind" value="{_e(kind)}">'
+        f'<form id="repay-form" class="card" method="post" action="{esc(action)}">'
+        f'<input type="hidden" name="loan_no" value="{esc(loan.loan_no)}">'
+        f'<input type="hidden" name="kind" value="{esc(kind)}">'
         f'<input type="hidden" name="amount" value="{format_yuan(amount)}">'
-        f'<input type="hidden" name="form_token" value="{_e(token)}">'
+        f'<input type="hidden" name="form_token" value="{esc(token)}">'
         "<fieldset><legend>身份验证 <small>Verify it is you</small></legend>"
         '<label for="trade_password">交易密码 <small>Trading password, 6 digits</small></label>'
         '<input type="password" id="trade_password" name="trade_password" inputmode="numeric" '
@@ -157,7 +156,7 @@ def repay_page(
         f"<dl>{_rows(_loan_rows(loan))}</dl></section>"
     )
     body = (
-        f'<div id="repay" data-kind="{_e(kind)}" data-loan-no="{_e(loan.loan_no)}">'
+        f'<div id="repay" data-kind="{esc(kind)}" data-loan-no="{esc(loan.loan_no)}">'
         f"{enterprise_card(enterprise)}{loan_card}{error_html}{section}{form}</div>"
     )
     return document(title, body)
@@ -169,8 +168,8 @@ def repay_result_page(enterprise: Enterprise, loan: Loan, repayment: Repayment) 
     status = "SETTLED" if settled else "PAID"
     title = "贷款已结清 <small>Settled</small>" if settled else "还款成功 <small>Paid</small>"
     rows = [
-        ("还款编号", "Repayment no.", f'<span id="repayment-no">{_e(repayment.repayment_no)}</span>'),
-        ("还款方式", "Kind", _e(REPAYMENT_KIND_LABELS.get(repayment.kind, repayment.kind))),
+        ("还款编号", "Repayment no.", f'<span id="repayment-no">{esc(repayment.repayment_no)}</span>'),
+        ("还款方式", "Kind", esc(REPAYMENT_KIND_LABELS.get(repayment.kind, repayment.kind))),
         ("本金", "Principal", _money("repaid-principal", repayment.principal)),
         ("利息", "Interest", _money("repaid-interest", repayment.interest)),
         ("罚息", "Penalty", _money("repaid-penalty", repayment.penalty)),
@@ -182,7 +181,7 @@ def repay_result_page(enterprise: Enterprise, loan: Loan, repayment: Repayment) 
         f"{enterprise_card(enterprise)}"
         f'<section class="card approved" id="repay-result" data-status="{status}"><h2>{title}</h2>'
         f"<dl>{_rows(rows)}</dl>"
-        f'<p><a id="loan-link" href="loan?loan_no={_e(loan.loan_no)}">查看借据 · View the loan</a></p>'
+        f'<p><a id="loan-link" href="loan?loan_no={esc(loan.loan_no)}">查看借据 · View the loan</a></p>'
         "<p><small>结果已通知云筑网，可关闭本页返回信融宝。"
         "The platform has been notified; you may close this page.</small></p></section>"
     )
@@ -202,7 +201,7 @@ def _voucher_rows(loan: Loan, period: int) -> list[tuple[str, str, str]]:
         ]
     if repayment is not None:
         rows += [
-            ("还款编号", "Repayment no.", _e(repayment.repayment_no)),
+            ("还款编号", "Repayment no.", esc(repayment.repayment_no)),
             ("罚息", "Penalty (whole repayment)", _money("voucher-penalty", repayment.penalty)),
             ("还款时间", "Paid at", repayment.paid_at.isoformat()),
         ]
@@ -240,7 +239,7 @@ def document_page(enterprise: Enterprise, loan: Loan, doc: LoanDocument, period:
         rows += _certificate_rows(loan)
     body = (
         f"{enterprise_card(enterprise)}"
-        f'<section class="card" id="document" data-kind="{_e(doc.kind)}"><h1>{_e(doc.title)}</h1>'
+        f'<section class="card" id="document" data-kind="{esc(doc.kind)}"><h1>{esc(doc.title)}</h1>'
         f"<dl>{_rows(rows)}</dl><p><small>微众银行（沙箱）电子凭证 · Sandbox electronic document.</small></p>"
         "</section>"
     )
