@@ -23,7 +23,6 @@ from bff.domain.statuses import (
     AdmissionStatus,
     ApplicationStatus,
     EntryPoint,
-    InstallmentStatus,
     LoanKind,
     LoanStatus,
     OutboxStatus,
@@ -40,8 +39,6 @@ __all__ = [
     "CreditLimit",
     "EntryPoint",
     "FinancingApplication",
-    "Installment",
-    "InstallmentStatus",
     "Loan",
     "LoanKind",
     "LoanOrder",
@@ -273,7 +270,6 @@ class Loan(Model):
 
     application_id: int | None
     orders: fields.ReverseRelation[LoanOrder]
-    installments: fields.ReverseRelation[Installment]
     repayments: fields.ReverseRelation[Repayment]
     claims: fields.ReverseRelation[OrderClaim]
 
@@ -302,26 +298,6 @@ class LoanOrder(Model):
         unique_together = (("loan", "source", "order_id"),)
         # "what is already financed on this order" and `Order.loans`
         indexes = (Index(fields=("source", "order_id")),)
-
-
-class Installment(Model):
-    """One period of a loan's repayment plan."""
-
-    id = _pk()
-    loan: fields.ForeignKeyRelation[Loan] = fields.ForeignKeyField(
-        "models.Loan", related_name="installments", on_delete=fields.CASCADE
-    )
-    period = fields.IntField()
-    due_date = fields.DateField()
-    principal_fen = _fen()
-    interest_fen = _fen()
-    status = _enum(InstallmentStatus)
-
-    loan_id: int
-
-    class Meta:
-        table = "installment"
-        unique_together = (("loan", "period"),)
 
 
 class Repayment(Model):
