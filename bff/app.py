@@ -63,7 +63,11 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
             total=settings.upstream_total_timeout,
         )
         upstreams = Upstreams.from_settings(session, settings)
-        broker: Broker = RedisBroker(settings.redis_url) if settings.redis_url else InProcessBroker()
+        broker: Broker = (
+            RedisBroker(settings.redis_url, settings.redis_channel_prefix)
+            if settings.redis_url
+            else InProcessBroker()
+        )
         changed = ChangedAggregates()
         delivery = build_outbox(upstreams.webank, changed)
         app.state.services = Services(settings=settings, upstreams=upstreams, broker=broker, outbox=delivery)

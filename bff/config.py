@@ -23,6 +23,11 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite://bff.sqlite3"
     redis_url: str | None = None
+    redis_channel_prefix: str = Field(
+        default="bff:",
+        min_length=1,
+        description="prefix of the Redis pub/sub channels; deployments sharing one Redis need their own",
+    )
     jwt_secret: str = Field(default=DEV_JWT_SECRET, min_length=32)
     jwt_audience: str | None = None
     webank_app_id: str = "xinrongbao-dev"

@@ -13,6 +13,8 @@ from typing import Any
 import aiohttp
 import pytest
 import uvicorn
+import ws_support
+from starlette.applications import Starlette
 
 from bff.app import create_app
 from bff.auth import Role, mint_token
@@ -53,6 +55,7 @@ class Bff:
     http: aiohttp.ClientSession
     sandbox: RunningSandbox
     settings: Settings
+    app: Starlette
 
     def token(self, code: str = "GD-BOTH", role: Role = Role.SUPPLIER) -> str:
         return mint_token(JWT_SECRET, code, role=role)
@@ -103,6 +106,23 @@ class Bff:
     def reset_upstream_calls(self) -> None:
         self.sandbox.state.reset_calls()
 
+    def subscribers(self) -> int:
+        return subscribers_of(self.app)
+
+    async def subscribe(
+        self, query: str, variables: dict[str, Any] | None = None, *, code: str = "GD-BOTH"
+    ) -> aiohttp.ClientWebSocketResponse:
+        """A websocket subscribed to `query` as supplier `code`, registered by the server (see ws_support)."""
+        return await ws_support.subscribe(
+            self.http, self.url, self.token(code), query, variables, subscribers=self.subscribers
+        )
+
+
+def subscribers_of(app: Starlette) -> int:
+    """Subscriptions registered with a served app's event broker."""
+    count: int = app.state.services.broker.subscriber_count()
+    return count
+
 
 async def serve(app: Any) -> tuple[uvicorn.Server, asyncio.Task[None], str]:
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, lifespan="on", log_level="warning"))
@@ -118,12 +138,13 @@ async def serve(app: Any) -> tuple[uvicorn.Server, asyncio.Task[None], str]:
 @pytest.fixture
 async def bff(db: str, sandbox: RunningSandbox) -> AsyncIterator[Bff]:
     settings = settings_for(sandbox, db, outbox_interval=0.05)
-    server, task, url = await serve(create_app(settings, manage_database=False))
+    app = create_app(settings, manage_database=False)
+    server, task, url = await serve(app)
     try:
         async with aiohttp.ClientSession() as http:
             sandbox.state.reset()
             sandbox.set_webhook_url(f"{url}/webhooks/webank")
-            yield Bff(url=url, http=http, sandbox=sandbox, settings=settings)
+            yield Bff(url=url, http=http, sandbox=sandbox, settings=settings, app=app)
     finally:
         sandbox.set_webhook_url(None)
         server.should_exit = True

@@ -1,15 +1,32 @@
-"""A graphql-transport-ws client for tests: connect with a token, subscribe, read `next` frames."""
+"""A graphql-transport-ws client for tests: connect with a token, subscribe, read `next` frames.
+
+The protocol has no acknowledgement of `subscribe`: the server registers the subscription in a task of its
+own, so an event published right after sending `subscribe` can reach nobody. `subscribe` therefore waits
+until the server's broker counts one more subscriber (`subscribers`, e.g. `Bff.subscribers`) before it
+returns, and so a test may publish at once. It assumes nothing else subscribes or unsubscribes on that
+server meanwhile, which holds for tests that subscribe one socket at a time.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
 
+REGISTRATION_TIMEOUT = 10.0
+
 
 async def subscribe(
-    http: aiohttp.ClientSession, url: str, token: str, query: str, variables: dict[str, Any] | None = None
+    http: aiohttp.ClientSession,
+    url: str,
+    token: str,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    *,
+    subscribers: Callable[[], int],
 ) -> aiohttp.ClientWebSocketResponse:
     ws = await http.ws_connect(f"{url}/graphql", protocols=["graphql-transport-ws"])
     await ws.send_str(
@@ -18,8 +35,19 @@ async def subscribe(
     ack = json.loads((await ws.receive(timeout=5)).data)
     assert ack == {"type": "connection_ack"}, ack
     payload = {"query": query, "variables": variables or {}}
+    before = subscribers()
     await ws.send_str(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
+    await _registered(ws, lambda: subscribers() > before)
     return ws
+
+
+async def _registered(ws: aiohttp.ClientWebSocketResponse, done: Callable[[], bool]) -> None:
+    """Wait for the server to register the subscription (a condition, polled: the server tells no one)."""
+    async with asyncio.timeout(REGISTRATION_TIMEOUT):
+        while not done():
+            if ws.closed:
+                raise AssertionError(f"the server closed the socket ({ws.close_code}) before subscribing")
+            await asyncio.sleep(0.005)
 
 
 async def next_payload(ws: aiohttp.ClientWebSocketResponse) -> dict[str, Any]:

@@ -16,7 +16,7 @@ logger = logging.getLogger("bff.events")
 
 Event = dict[str, Any]
 QUEUE_LIMIT = 100
-CHANNEL_PREFIX = "bff:"
+DEFAULT_CHANNEL_PREFIX = "bff:"
 
 
 def admission_topic(supplier_code: str) -> str:
@@ -35,6 +35,10 @@ class Broker(Protocol):
     async def publish(self, topic: str, event: Event) -> None: ...
 
     def subscribe(self, topic: str) -> contextlib.AbstractAsyncContextManager[AsyncIterator[Event]]: ...
+
+    def subscriber_count(self) -> int:
+        """Subscribers registered in this process: a subscription receives events once it counts here."""
+        ...
 
     async def close(self) -> None: ...
 
@@ -68,8 +72,8 @@ class _Fanout:
             return True
         return False
 
-    def count(self, topic: str) -> int:
-        return len(self._queues.get(topic, ()))
+    def count(self) -> int:
+        return sum(len(subscribers) for subscribers in self._queues.values())
 
 
 async def _drain(queue: asyncio.Queue[Event]) -> AsyncIterator[Event]:
@@ -94,6 +98,9 @@ class InProcessBroker:
         finally:
             self._fanout.remove(topic, queue)
 
+    def subscriber_count(self) -> int:
+        return self._fanout.count()
+
     async def close(self) -> None:
         return None
 
@@ -101,18 +108,21 @@ class InProcessBroker:
 class RedisBroker:
     """Events published by any process reach subscribers in every process, through Redis pub/sub.
 
-    One Redis connection per process listens (pattern `bff:*`), and fans out locally, so a thousand
-    websocket subscribers cost one Redis subscription, not a thousand.
+    One Redis connection per process listens (pattern `<prefix>*`), and fans out locally, so a thousand
+    websocket subscribers cost one Redis subscription, not a thousand. Pub/sub channels ignore Redis's
+    database number, so deployments sharing one Redis (staging beside production, test runs side by side)
+    keep apart only by the channel prefix.
     """
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, channel_prefix: str = DEFAULT_CHANNEL_PREFIX) -> None:
         self._redis = redis.Redis.from_url(url, decode_responses=True, health_check_interval=30)
+        self._prefix = channel_prefix
         self._fanout = _Fanout()
         self._listener: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()
 
     async def publish(self, topic: str, event: Event) -> None:
-        await self._redis.publish(CHANNEL_PREFIX + topic, json.dumps(event, ensure_ascii=False))
+        await self._redis.publish(self._prefix + topic, json.dumps(event, ensure_ascii=False))
 
     @contextlib.asynccontextmanager
     async def subscribe(self, topic: str) -> AsyncIterator[AsyncIterator[Event]]:
@@ -124,6 +134,9 @@ class RedisBroker:
         finally:
             self._fanout.remove(topic, queue)
 
+    def subscriber_count(self) -> int:
+        return self._fanout.count()
+
     def _ensure_listening(self) -> None:
         if self._listener is None or self._listener.done():
             self._ready.clear()
@@ -132,10 +145,13 @@ class RedisBroker:
     async def _listen(self) -> None:
         while True:
             try:
-                async with self._redis.pubsub(ignore_subscribe_messages=True) as pubsub:
-                    await pubsub.psubscribe(CHANNEL_PREFIX + "*")
-                    self._ready.set()
+                async with self._redis.pubsub() as pubsub:
+                    await pubsub.psubscribe(self._prefix + "*")
                     async for message in pubsub.listen():
+                        # Ready only once Redis confirms the pattern: sending PSUBSCRIBE is not having it,
+                        # and an event published in between would reach nobody.
+                        if message.get("type") == "psubscribe":
+                            self._ready.set()
                         self._dispatch(message)
             except asyncio.CancelledError:
                 raise
@@ -145,7 +161,7 @@ class RedisBroker:
 
     def _dispatch(self, message: dict[str, Any]) -> None:
         channel = str(message.get("channel", ""))
-        if message.get("type") != "pmessage" or not channel.startswith(CHANNEL_PREFIX):
+        if message.get("type") != "pmessage" or not channel.startswith(self._prefix):
             return
         try:
             event = json.loads(message["data"])
@@ -153,7 +169,7 @@ class RedisBroker:
             logger.warning("ignoring a malformed event on %s", channel)
             return
         if isinstance(event, dict):
-            self._fanout.deliver(channel.removeprefix(CHANNEL_PREFIX), event)
+            self._fanout.deliver(channel.removeprefix(self._prefix), event)
 
     async def close(self) -> None:
         if self._listener is not None:

@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-import ws_support
 from app_fixtures import Bff
 from financing_support import orders, pick
 from playwright.async_api import Browser
@@ -35,7 +34,7 @@ async def test_an_order_loan_from_redirect_url_to_disbursed(browser: Browser, bf
     chosen = pick(nodes, "MALL", "PROCESSING") + pick(nodes, "MRO", "PENDING_RECEIPT")
     applied = (await bff.query(APPLY, {"ids": [n["id"] for n in chosen]}))["data"]["applyForOrderFinancing"]
     assert applied["userErrors"] == []
-    ws = await ws_support.subscribe(bff.http, bff.url, bff.token(), LOAN_PUSHES)
+    ws = await bff.subscribe(LOAN_PUSHES)
     try:
         # when: the supplier borrows on the bank's page, within the ceiling
         await page.goto(applied["redirectUrl"])

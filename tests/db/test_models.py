@@ -7,18 +7,15 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
+from factories import create_admission, create_loan
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from bff.models import (
     Admission,
-    AdmissionStatus,
     BankEvent,
-    Consent,
     CreditLimit,
-    EntryPoint,
     Loan,
-    LoanKind,
     LoanStatus,
     OrderClaim,
     OrderSource,
@@ -29,35 +26,11 @@ NOW = datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=SHANGHAI)
 
 
 async def _loan(loan_no: str = "WB-L-1", **fields: object) -> Loan:
-    values: dict[str, object] = {
-        "loan_no": loan_no,
-        "supplier_code": "S001",
-        "kind": LoanKind.ORDER,
-        "status": LoanStatus.PROCESSING,
-        "amount_fen": 100_000_00,
-        "applied_at": NOW,
-    }
-    return await Loan.create(**(values | fields))
+    return await create_loan(loan_no, "S001", **({"amount_fen": 100_000_00, "applied_at": NOW} | fields))
 
 
 async def _admission(supplier_code: str = "S001", **fields: object) -> Admission:
-    consent = await Consent.create(
-        supplier_code=supplier_code,
-        agreement_version="2026.1",
-        entry_point=EntryPoint.FINTECH_HOME_BANNER,
-        agreed_at=NOW,
-        user_id="u-1",
-        ip="2001:db8::1",
-        user_agent="Mozilla/5.0",
-    )
-    values: dict[str, object] = {
-        "supplier_code": supplier_code,
-        "status": AdmissionStatus.AGREED,
-        "entry_point": consent.entry_point,
-        "consent": consent,
-        "agreed_at": NOW,
-    }
-    return await Admission.create(**(values | fields))
+    return await create_admission(supplier_code, **({"agreed_at": NOW} | fields))
 
 
 async def test_a_second_claim_of_the_same_order_is_rejected(db: str) -> None:

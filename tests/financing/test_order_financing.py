@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 from app_fixtures import Bff
+from factories import create_loan
 from financing_support import approve, orders, pick
 
 from bff.domain.financeability import MALL_REFUSAL, MRO_REFUSAL
-from bff.models import FinancingApplication, Loan, OrderClaim
+from bff.models import FinancingApplication, OrderClaim
 
 APPLY = """
 mutation ($ids: [ID!]!) { applyForOrderFinancing(input: {orderIds: $ids}) {
@@ -145,7 +146,7 @@ async def test_without_an_approved_limit_there_is_no_financing(bff: Bff) -> None
 
 async def test_an_exhausted_order_share_is_refused(bff: Bff) -> None:
     await approve(bff, total="10000.00")  # order share 4,000.00
-    await Loan.create(
+    await create_loan(
         loan_no="L-USED",
         supplier_code="GD-BOTH",
         kind="ORDER",

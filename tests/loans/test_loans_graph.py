@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from app_fixtures import Bff
+from factories import create_loan
 from financing_support import approve
 
 from bff.models import Loan
@@ -40,7 +41,7 @@ async def make_loans(count: int, *, code: str = "GD-BOTH", prefix: str = "L") ->
     start = datetime(2026, 1, 1, tzinfo=UTC)
     statuses = ["PROCESSING", "DISBURSED", "FAILED", "OVERDUE", "SETTLED"]
     return [
-        await Loan.create(
+        await create_loan(
             loan_no=f"{prefix}{i:03d}",
             supplier_code=code,
             kind="ORDER" if i % 2 else "CREDIT",
@@ -65,7 +66,7 @@ async def test_loans_page_newest_first_and_a_new_loan_does_not_shift_later_pages
     first = await loans(bff, first=5)
     assert [e["node"]["loanNo"] for e in first["edges"]] == ["L011", "L010", "L009", "L008", "L007"]
     # a loan applied for while the client pages
-    await Loan.create(
+    await create_loan(
         loan_no="LNEW",
         supplier_code="GD-BOTH",
         kind="ORDER",
@@ -95,7 +96,7 @@ async def test_loans_filter_by_status_kind_and_date_range(bff: Bff) -> None:
 
 async def test_a_page_of_loans_with_plans_and_documents_costs_one_webank_call(bff: Bff) -> None:
     for loan_no in ("WBL0001", "WBL0002"):  # the sandbox bank's seeded loans
-        await Loan.create(
+        await create_loan(
             loan_no=loan_no,
             supplier_code="GD-BOTH",
             kind="ORDER",
@@ -119,7 +120,7 @@ async def test_a_page_of_loans_with_plans_and_documents_costs_one_webank_call(bf
 async def test_limit_usage_is_outstanding_principal_per_kind_and_never_negative(bff: Bff) -> None:
     await approve(bff, total="100000.00")  # 40,000 order / 60,000 credit
     now = datetime.now(UTC)
-    await Loan.create(
+    await create_loan(
         loan_no="O1",
         supplier_code="GD-BOTH",
         kind="ORDER",
@@ -128,7 +129,7 @@ async def test_limit_usage_is_outstanding_principal_per_kind_and_never_negative(
         outstanding_principal_fen=2_500_000,
         applied_at=now,
     )
-    await Loan.create(
+    await create_loan(
         loan_no="O2",
         supplier_code="GD-BOTH",
         kind="ORDER",
@@ -137,7 +138,7 @@ async def test_limit_usage_is_outstanding_principal_per_kind_and_never_negative(
         outstanding_principal_fen=2_000_000,
         applied_at=now,
     )
-    await Loan.create(
+    await create_loan(
         loan_no="O3",
         supplier_code="GD-BOTH",
         kind="ORDER",
@@ -146,7 +147,7 @@ async def test_limit_usage_is_outstanding_principal_per_kind_and_never_negative(
         outstanding_principal_fen=0,
         applied_at=now,
     )
-    await Loan.create(
+    await create_loan(
         loan_no="C1",
         supplier_code="GD-BOTH",
         kind="CREDIT",
@@ -162,7 +163,7 @@ async def test_limit_usage_is_outstanding_principal_per_kind_and_never_negative(
 
 @pytest.mark.parametrize("kind", ["INSTALLMENT", "EARLY_SETTLEMENT"])
 async def test_start_repayment_hands_over_to_webank(bff: Bff, kind: str) -> None:
-    await Loan.create(
+    await create_loan(
         loan_no="WBL0001",
         supplier_code="GD-BOTH",
         kind="ORDER",
@@ -184,7 +185,7 @@ async def test_start_repayment_hands_over_to_webank(bff: Bff, kind: str) -> None
 
 async def test_start_repayment_refuses_other_loans(bff: Bff) -> None:
     now = datetime.now(UTC)
-    await Loan.create(
+    await create_loan(
         loan_no="MINE-SETTLED",
         supplier_code="GD-BOTH",
         kind="ORDER",
@@ -192,7 +193,7 @@ async def test_start_repayment_refuses_other_loans(bff: Bff) -> None:
         amount_fen=1,
         applied_at=now,
     )
-    await Loan.create(
+    await create_loan(
         loan_no="THEIRS",
         supplier_code="HN-MALL",
         kind="ORDER",

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from factories import create_admission
+
 from bff.models import (
     Admission,
     AdmissionStatus,
     ApplicationOrder,
     ApplicationStatus,
-    Consent,
-    EntryPoint,
     FinancingApplication,
     OrderClaim,
     OrderSource,
@@ -31,23 +31,8 @@ ORDERS = [
 
 async def admission(status: AdmissionStatus) -> Admission:
     """SUPPLIER's admission in `status` (consented and opened at OPENED_AT, for CREDIT_CODE)."""
-    consent = await Consent.create(
-        supplier_code=SUPPLIER,
-        agreement_version="v1",
-        entry_point=EntryPoint.FINTECH_HOME_BANNER,
-        agreed_at=OPENED_AT,
-        user_id="u1",
-        ip="127.0.0.1",
-        user_agent="test",
-    )
-    return await Admission.create(
-        supplier_code=SUPPLIER,
-        status=status,
-        entry_point=EntryPoint.FINTECH_HOME_BANNER,
-        consent=consent,
-        agreed_at=OPENED_AT,
-        opened_at=OPENED_AT,
-        credit_code=CREDIT_CODE,
+    return await create_admission(
+        SUPPLIER, status=status, agreed_at=OPENED_AT, opened_at=OPENED_AT, credit_code=CREDIT_CODE
     )
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import aiohttp
-import ws_support
 from app_fixtures import Bff
 from ws_support import next_payload
 
@@ -27,7 +26,7 @@ async def next_status(ws: aiohttp.ClientWebSocketResponse, status: str) -> dict[
 
 
 async def subscribe(bff: Bff, code: str = "GD-BOTH") -> aiohttp.ClientWebSocketResponse:
-    return await ws_support.subscribe(bff.http, bff.url, bff.token(code), SUBSCRIPTION)
+    return await bff.subscribe(SUBSCRIPTION, code=code)
 
 
 async def test_the_viewer_sees_its_admission_move_when_a_bank_notification_lands(bff: Bff) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ws_support
 from app_fixtures import Bff
 from financing_support import approve, orders, pick
 from ws_support import next_payload
@@ -26,9 +25,7 @@ async def test_the_financing_url_is_pushed_once_the_outbox_delivers(bff: Bff) ->
             "applyForOrderFinancing"
         ]
         assert applied["handOverPending"] is True
-        ws = await ws_support.subscribe(
-            bff.http, bff.url, bff.token(), SUBSCRIPTION, {"id": applied["application"]["id"]}
-        )
+        ws = await bff.subscribe(SUBSCRIPTION, {"id": applied["application"]["id"]})
         first = (await next_payload(ws))["data"]["financingApplicationChanged"]
         assert first == {"status": "PENDING_PUSH", "financingUrl": None, "handOverPending": True}
     finally:

@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
-import ws_support
 from app_fixtures import Bff
 from financing_support import approve, credit_code_of
 from ws_support import next_payload
@@ -20,7 +19,7 @@ SUBSCRIPTION = (
 async def subscribe(
     bff: Bff, loan_id: str | None = None, code: str = "GD-BOTH"
 ) -> aiohttp.ClientWebSocketResponse:
-    return await ws_support.subscribe(bff.http, bff.url, bff.token(code), SUBSCRIPTION, {"id": loan_id})
+    return await bff.subscribe(SUBSCRIPTION, {"id": loan_id}, code=code)
 
 
 async def credit_loan_applied(bff: Bff, loan_no: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
 
 import aiohttp
 import pytest
@@ -22,6 +23,12 @@ pytestmark = pytest.mark.redis
 
 
 @pytest.fixture
+def redis_channel_prefix() -> str:
+    """Channels of this test only: pub/sub ignores the database number, and suites may run side by side."""
+    return f"bff-test-{uuid.uuid4().hex}:"
+
+
+@pytest.fixture
 async def redis_url() -> str:
     client = redis.Redis.from_url(REDIS_URL)
     try:
@@ -36,8 +43,9 @@ async def redis_url() -> str:
     return REDIS_URL
 
 
-async def test_redis_broker_delivers_between_two_brokers(redis_url: str) -> None:
-    publisher, subscriber = RedisBroker(redis_url), RedisBroker(redis_url)
+async def test_redis_broker_delivers_between_two_brokers(redis_url: str, redis_channel_prefix: str) -> None:
+    publisher = RedisBroker(redis_url, redis_channel_prefix)
+    subscriber = RedisBroker(redis_url, redis_channel_prefix)
     try:
         async with subscriber.subscribe(admission_topic("X1")) as events:
             await publisher.publish(admission_topic("X2"), {"kind": "other"})
@@ -50,11 +58,11 @@ async def test_redis_broker_delivers_between_two_brokers(redis_url: str) -> None
 
 @pytest.mark.parametrize("db_url", ["postgres"], indirect=True)  # several processes share one PostgreSQL
 async def test_a_subscriber_on_one_instance_sees_a_mutation_made_on_another(
-    db: str, sandbox: RunningSandbox, redis_url: str
+    db: str, sandbox: RunningSandbox, redis_url: str, redis_channel_prefix: str
 ) -> None:
     # given: two BFF instances on one database and one Redis
     sandbox.state.reset()
-    settings = settings_for(sandbox, db, redis_url=redis_url)
+    settings = settings_for(sandbox, db, redis_url=redis_url, redis_channel_prefix=redis_channel_prefix)
     first_server, first_task, first_url = await serve(create_app(settings, manage_database=False))
     second_server, second_task, second_url = await serve(create_app(settings, manage_database=False))
     token = mint_token(JWT_SECRET, "GD-BOTH")

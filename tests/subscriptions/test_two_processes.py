@@ -16,13 +16,14 @@ from datetime import UTC, datetime
 import aiohttp
 import pytest
 import ws_support
-from app_fixtures import JWT_SECRET, WEBANK_APP_ID, WEBANK_SECRET, serve, settings_for
-from test_redis_fanout import redis_url  # noqa: F401 - the fixture
+from app_fixtures import JWT_SECRET, WEBANK_APP_ID, WEBANK_SECRET, serve, settings_for, subscribers_of
+from factories import create_admission
+from test_redis_fanout import redis_channel_prefix, redis_url  # noqa: F401 - the fixtures
 from ws_support import next_payload
 
 from bff.app import create_app
 from bff.auth import mint_token
-from bff.models import Admission, AdmissionStatus, Consent
+from bff.models import AdmissionStatus
 from bff.sandbox import RunningSandbox
 from bff.signing import signed_headers
 
@@ -38,7 +39,12 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def other_process(db: str, sandbox: RunningSandbox, redis_url: str) -> Iterator[str]:  # noqa: F811
+def other_process(
+    db: str,
+    sandbox: RunningSandbox,
+    redis_url: str,  # noqa: F811
+    redis_channel_prefix: str,  # noqa: F811
+) -> Iterator[str]:
     """`bff serve` in a process of its own, on the same database and Redis."""
     port = free_port()
     env = {
@@ -47,6 +53,7 @@ def other_process(db: str, sandbox: RunningSandbox, redis_url: str) -> Iterator[
         "PYTHONUNBUFFERED": "1",
         "BFF_DATABASE_URL": db,
         "BFF_REDIS_URL": redis_url,
+        "BFF_REDIS_CHANNEL_PREFIX": redis_channel_prefix,
         "BFF_JWT_SECRET": JWT_SECRET,
         "BFF_WEBANK_APP_ID": WEBANK_APP_ID,
         "BFF_WEBANK_SECRET": WEBANK_SECRET,
@@ -87,38 +94,31 @@ async def test_a_notification_on_one_process_reaches_a_subscriber_on_another(
     db: str,
     sandbox: RunningSandbox,
     redis_url: str,  # noqa: F811
+    redis_channel_prefix: str,  # noqa: F811
     other_process: str,
 ) -> None:
     # given: an approved supplier, a subscriber on this process
     sandbox.state.reset()
     now = datetime.now(UTC)
-    consent = await Consent.create(
-        supplier_code="GD-BOTH",
-        agreement_version="1",
-        entry_point="YZW_HOME_BANNER",
-        agreed_at=now,
-        user_id="u",
-        ip="127.0.0.1",
-        user_agent="test",
-    )
     credit_code = next(s.credit_code for s in sandbox.state.seed.suppliers if s.code == "GD-BOTH")
-    await Admission.create(
-        supplier_code="GD-BOTH",
-        status=AdmissionStatus.APPROVED,
-        entry_point="YZW_HOME_BANNER",
-        consent=consent,
-        agreed_at=now,
-        opened_at=now,
-        credit_code=credit_code,
-        is_current=True,
+    await create_admission(
+        "GD-BOTH", status=AdmissionStatus.APPROVED, opened_at=now, credit_code=credit_code, is_current=True
     )
-    server, task, url = await serve(
-        create_app(settings_for(sandbox, db, redis_url=redis_url), manage_database=False)
+    app = create_app(
+        settings_for(sandbox, db, redis_url=redis_url, redis_channel_prefix=redis_channel_prefix),
+        manage_database=False,
     )
+    server, task, url = await serve(app)
     try:
         async with aiohttp.ClientSession() as http:
             await wait_ready(http, other_process)
-            ws = await ws_support.subscribe(http, url, mint_token(JWT_SECRET, "GD-BOTH"), SUBSCRIPTION)
+            ws = await ws_support.subscribe(
+                http,
+                url,
+                mint_token(JWT_SECRET, "GD-BOTH"),
+                SUBSCRIPTION,
+                subscribers=lambda: subscribers_of(app),
+            )
             # when: WeBank's notification lands on the other process
             body = json.dumps(
                 {

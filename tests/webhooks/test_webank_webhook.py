@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 from app_fixtures import Bff
+from factories import create_admission
 
-from bff.models import Admission, AdmissionStatus, BankEvent, Consent, CreditLimit, EntryPoint
+from bff.models import Admission, AdmissionStatus, BankEvent, CreditLimit
 from bff.signing import signed_headers
 
 CREDIT_CODE = "91440300MA5G8XXXXX"  # the webhook never validates it; only matching matters
@@ -56,23 +57,8 @@ async def post(
 
 
 async def open_admission(status: AdmissionStatus = AdmissionStatus.REGISTERING) -> Admission:
-    consent = await Consent.create(
-        supplier_code="GD-BOTH",
-        agreement_version="v1",
-        entry_point=EntryPoint.FINTECH_HOME_BANNER,
-        agreed_at=OPENED_AT,
-        user_id="u1",
-        ip="127.0.0.1",
-        user_agent="test",
-    )
-    return await Admission.create(
-        supplier_code="GD-BOTH",
-        status=status,
-        entry_point=EntryPoint.FINTECH_HOME_BANNER,
-        consent=consent,
-        agreed_at=OPENED_AT,
-        opened_at=OPENED_AT,
-        credit_code=CREDIT_CODE,
+    return await create_admission(
+        "GD-BOTH", status=status, agreed_at=OPENED_AT, opened_at=OPENED_AT, credit_code=CREDIT_CODE
     )
 
 
