@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from app_fixtures import Bff
+from graph_fixtures import Graph
 
 from bff.auth import Role
 
@@ -36,9 +36,9 @@ RECENT = "NO_FULFILLMENT_IN_6_MONTHS"
         pytest.param("XJ-NONE", [REGION, COOPERATION, RECENT], id="all-three-fail"),
     ],
 )
-async def test_seeded_admission_cases(bff: Bff, code: str, reasons: list[str]) -> None:
+async def test_seeded_admission_cases(graph: Graph, code: str, reasons: list[str]) -> None:
     # when
-    result = await bff.query(ELIGIBILITY, {"code": code}, as_supplier="OPS", role=Role.OPERATOR)
+    result = await graph.query(ELIGIBILITY, {"code": code}, as_supplier="OPS", role=Role.OPERATOR)
     # then
     eligibility = result["data"]["supplier"]["eligibility"]
     assert [reason["code"] for reason in eligibility["reasons"]] == reasons
@@ -47,15 +47,15 @@ async def test_seeded_admission_cases(bff: Bff, code: str, reasons: list[str]) -
     assert (eligibility["eligibleFrom"] is not None) is (reasons == [COOPERATION])
 
 
-async def test_an_invalid_credit_code_is_reported(bff: Bff) -> None:
-    bad = await bff.query(ELIGIBILITY, {"code": "BAD-CREDIT"}, as_supplier="OPS", role=Role.OPERATOR)
-    good = await bff.query(ELIGIBILITY, {"code": "GD-BOTH"}, as_supplier="OPS", role=Role.OPERATOR)
+async def test_an_invalid_credit_code_is_reported(graph: Graph) -> None:
+    bad = await graph.query(ELIGIBILITY, {"code": "BAD-CREDIT"}, as_supplier="OPS", role=Role.OPERATOR)
+    good = await graph.query(ELIGIBILITY, {"code": "GD-BOTH"}, as_supplier="OPS", role=Role.OPERATOR)
     assert bad["data"]["supplier"]["creditCodeValid"] is False
     assert good["data"]["supplier"]["creditCodeValid"] is True
 
 
-async def test_admission_regions_list_the_contract_table(bff: Bff) -> None:
-    result = await bff.query("{ admissionRegions { province cities } }")
+async def test_admission_regions_list_the_contract_table(graph: Graph) -> None:
+    result = await graph.query("{ admissionRegions { province cities } }")
     regions = {r["province"]: r["cities"] for r in result["data"]["admissionRegions"]}
     assert len(regions) == 24
     assert regions["吉林省"] == ["长春市"]

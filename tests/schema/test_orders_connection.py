@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import pytest
-from app_fixtures import Bff
+from graph_fixtures import Graph
 
 from bff.domain.calendar import today_in_shanghai
 from bff.sandbox.seed import build_seed
@@ -32,21 +32,21 @@ def seeded_orders(code: str = "GD-BOTH") -> tuple[list[Any], list[Any]]:
     )
 
 
-async def page(bff: Bff, **variables: Any) -> dict[str, Any]:
-    result = await bff.query(ORDERS, variables)
+async def page(graph: Graph, **variables: Any) -> dict[str, Any]:
+    result = await graph.query(ORDERS, variables)
     assert "errors" not in result, result
     connection: dict[str, Any] = result["data"]["viewer"]["orders"]
     return connection
 
 
-async def test_paging_through_every_order_visits_each_once_newest_first(bff: Bff) -> None:
+async def test_paging_through_every_order_visits_each_once_newest_first(graph: Graph) -> None:
     # given
     mall, mro = seeded_orders()
     # when
     seen: list[dict[str, Any]] = []
     after = None
     while True:
-        connection = await page(bff, first=7, after=after)
+        connection = await page(graph, first=7, after=after)
         seen.extend(edge["node"] for edge in connection["edges"])
         if not connection["pageInfo"]["hasNextPage"]:
             break
@@ -61,13 +61,13 @@ async def test_paging_through_every_order_visits_each_once_newest_first(bff: Bff
     assert all(node["createdAt"].endswith("+08:00") for node in seen)
 
 
-async def test_filtering_by_source_and_status(bff: Bff) -> None:
+async def test_filtering_by_source_and_status(graph: Graph) -> None:
     # given
     mall, mro = seeded_orders()
     # when
-    mro_only = await page(bff, first=100, source="MRO")
-    pending_receipt = await page(bff, first=100, statuses=["PENDING_RECEIPT"])
-    processing = await page(bff, first=100, statuses=["PROCESSING"])
+    mro_only = await page(graph, first=100, source="MRO")
+    pending_receipt = await page(graph, first=100, statuses=["PENDING_RECEIPT"])
+    processing = await page(graph, first=100, statuses=["PROCESSING"])
     # then
     assert {edge["node"]["source"] for edge in mro_only["edges"]} == {"MRO"}
     assert mro_only["totalCount"] == len(mro)
@@ -76,14 +76,14 @@ async def test_filtering_by_source_and_status(bff: Bff) -> None:
     assert processing["totalCount"] == sum(1 for o in mall if o.status == "PROCESSING")
 
 
-async def test_amounts_are_exact_and_mro_contracts_carry_only_their_number(bff: Bff) -> None:
+async def test_amounts_are_exact_and_mro_contracts_carry_only_their_number(graph: Graph) -> None:
     # given
     mall, mro = seeded_orders()
     expected = {o.order_no: f"{o.amount:.2f}" for o in mall} | {
         o.trade_order_no: f"{o.pay_amount:.2f}" for o in mro
     }
     # when
-    connection = await page(bff, first=100)
+    connection = await page(graph, first=100)
     # then
     for edge in connection["edges"]:
         node = edge["node"]
@@ -101,8 +101,8 @@ RATIOS = {
 }
 
 
-async def test_financeability_follows_the_status_rules_and_ratios(bff: Bff) -> None:
-    connection = await page(bff, first=100)
+async def test_financeability_follows_the_status_rules_and_ratios(graph: Graph) -> None:
+    connection = await page(graph, first=100)
     statuses = {(edge["node"]["source"], edge["node"]["status"]) for edge in connection["edges"]}
     assert set(RATIOS) <= statuses  # the seed covers every financeable case
     for edge in connection["edges"]:
@@ -127,8 +127,8 @@ async def test_financeability_follows_the_status_rules_and_ratios(bff: Bff) -> N
     ],
 )
 async def test_bad_paging_arguments_are_bad_user_input(
-    bff: Bff, variables: dict[str, Any], fragment: str
+    graph: Graph, variables: dict[str, Any], fragment: str
 ) -> None:
-    result = await bff.query(ORDERS, variables)
+    result = await graph.query(ORDERS, variables)
     assert result["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     assert fragment in result["errors"][0]["message"]

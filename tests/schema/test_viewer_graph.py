@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app_fixtures import Bff
+from graph_fixtures import Graph
 
 FIRST_QUERY = """
 { viewer { name eligibility { eligible reasons { code } }
@@ -10,9 +10,9 @@ FIRST_QUERY = """
 """
 
 
-async def test_first_query_of_the_readme_federates_mall_and_mro(bff: Bff) -> None:
+async def test_first_query_of_the_readme_federates_mall_and_mro(graph: Graph) -> None:
     # when
-    result = await bff.query(FIRST_QUERY)
+    result = await graph.query(FIRST_QUERY)
     # then
     assert "errors" not in result, result
     viewer = result["data"]["viewer"]
