@@ -17,6 +17,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 from tortoise import Tortoise
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.context import TortoiseContext, get_current_context
 from tortoise.exceptions import BaseORMException
@@ -110,7 +111,8 @@ async def _mapped(action: str, database_url: str | None, call: Callable[[], Awai
 async def init_db(database_url: str) -> None:
     """Set the application's connection to `database_url`, visible to every task; creates no tables.
 
-    Connecting happens on the first query (`ping()` checks it). Calling it again replaces the connection.
+    Connecting happens on the first query (`ping()` checks it), but a SQLite file that cannot be opened is
+    refused here. Calling it again replaces the connection.
     """
 
     async def init() -> None:
@@ -120,6 +122,7 @@ async def init_db(database_url: str) -> None:
         # Tortoise caches each model's INSERT/DELETE SQL per connection *name*, not per dialect: after
         # SQLite, a PostgreSQL connection also named "default" would get `?` placeholders.
         EXECUTOR_CACHE.clear()
+        _open_sqlite_file(database_url)
         await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
 
     await _mapped("initialise the database", database_url, init)
@@ -142,9 +145,25 @@ async def ping() -> None:
     await _mapped("reach the database", None, lambda: _connection().execute_query("SELECT 1"))
 
 
+def _open_sqlite_file(database_url: str) -> None:
+    """Open (and close) a SQLite database file in this thread, raising `sqlite3.Error` if it cannot be.
+
+    aiosqlite 0.22 stops the worker thread of a connection that failed to open without awaiting it, so
+    the thread's last callback can land on an event loop that has closed meanwhile ("Event loop is
+    closed" in a thread, seen under load). Finding an unopenable file here keeps aiosqlite from ever
+    starting on it. Opening creates a missing file, as connecting would.
+    """
+    if not database_url.startswith("sqlite://"):
+        return
+    path = expand_db_url(database_url)["credentials"]["file_path"]
+    if path != ":memory:":
+        sqlite3.connect(path).close()
+
+
 @asynccontextmanager
 async def _own_context(database_url: str) -> AsyncIterator[BaseDBAsyncClient]:
     """A private tortoise context on `database_url`, current only inside the block."""
+    _open_sqlite_file(database_url)
     async with TortoiseContext() as ctx:
         await ctx.init(config=tortoise_config(database_url))
         yield ctx.db(CONNECTION)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -90,6 +91,20 @@ async def test_an_unreachable_database_is_one_database_error_without_the_passwor
         if url.startswith("postgres"):
             assert "s3cret-pw" not in str(caught.value)
             assert "bff:***@127.0.0.1:1" in str(caught.value)
+
+
+def _aiosqlite_threads() -> set[threading.Thread]:
+    return {t for t in threading.enumerate() if "_connection_worker_thread" in t.name}
+
+
+async def test_an_unopenable_sqlite_file_never_starts_an_aiosqlite_thread() -> None:
+    # aiosqlite leaves the thread of a failed connect to stop on its own, calling back into whatever loop
+    # is current by then: after the test's loop closed, that is an "Event loop is closed" in a thread.
+    before = _aiosqlite_threads()
+    for call in (migrate, pending_migrations, init_db):
+        with pytest.raises(DatabaseError):
+            await call("sqlite:///nonexistent-dir/bff.sqlite3")
+    assert _aiosqlite_threads() == before
 
 
 async def test_ping_without_a_database_is_a_database_error(db: str) -> None:
