@@ -11,6 +11,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from datetime import UTC, datetime
 
 import aiohttp
@@ -44,6 +45,7 @@ def other_process(
     sandbox: RunningSandbox,
     redis_url: str,  # noqa: F811
     redis_channel_prefix: str,  # noqa: F811
+    tmp_path: Path,
 ) -> Iterator[str]:
     """`bff serve` in a process of its own, on the same database and Redis."""
     port = free_port()
@@ -61,20 +63,23 @@ def other_process(
         "BFF_MRO_URL": sandbox.mro_url,
         "BFF_WEBANK_URL": sandbox.webank_url,
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bff", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
+    # Its log goes to a file: a pipe nobody reads would block the process once the pipe buffer is full.
+    with (tmp_path / "serve.log").open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bff", "serve", "--port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 async def wait_ready(http: aiohttp.ClientSession, url: str) -> None:
