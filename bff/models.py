@@ -367,17 +367,17 @@ class BankEvent(Model):
 
 
 class OutboxMessage(Model):
-    """A request to WeBank, written in the same transaction as the state change it announces.
+    """A push to WeBank, written in the same transaction as the state change it announces.
 
-    `request_id` is sent as `X-WB-Request-Id` on every attempt, so a retry is the same request to the bank.
+    `kind` and `payload` are the typed push (`bff.integrations.webank_pushes`: its own fields, not the wire
+    body; the WeBank client builds path and body on delivery). `request_id` is sent as `X-WB-Request-Id` on
+    every attempt, so a retry is the same request to the bank. `response` is the bank's typed answer.
     """
 
     id = _pk()
     request_id = fields.CharField(max_length=64, unique=True)
     kind = fields.CharField(max_length=64)
-    method = fields.CharField(max_length=8)
-    path = fields.CharField(max_length=512)
-    body: fields.Field[Any] = fields.JSONField()
+    payload: fields.Field[Any] = fields.JSONField()
     status = _enum(OutboxStatus, default=OutboxStatus.PENDING)
     attempts = fields.IntField(default=0)
     next_attempt_at = fields.DatetimeField()

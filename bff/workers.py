@@ -5,18 +5,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from bff import notifications
 from bff.events import Broker, admission_topic, application_topic
 from bff.integrations.webank import WebankClient
+from bff.integrations.webank_pushes import PushResult
 from bff.models import Admission, FinancingApplication, OutboxMessage
-from bff.notifications.pushes import PUSH_RESULT_HANDLERS
-from bff.outbox import OutboxDelivery, ResultHandler
+from bff.outbox import OutboxDelivery, ResultHandler, apply_result
 from bff.resolvers.admission import ADMISSION_AGGREGATE
 from bff.resolvers.financing import APPLICATION_AGGREGATE, expire_applications
 
@@ -30,10 +28,8 @@ class ChangedAggregates:
         self._topics: set[str] = set()
 
     def wrap(self, handler: ResultHandler) -> ResultHandler:
-        async def handle(
-            message: OutboxMessage, response: dict[str, Any], connection: BaseDBAsyncClient
-        ) -> None:
-            await handler(message, response, connection)
+        async def handle(message: OutboxMessage, result: PushResult, connection: BaseDBAsyncClient) -> None:
+            await handler(message, result, connection)
             topic = await _topic_of(message, connection)
             if topic is not None:
                 self._topics.add(topic)
@@ -59,10 +55,7 @@ async def _topic_of(message: OutboxMessage, connection: BaseDBAsyncClient) -> st
 
 
 def build_outbox(webank: WebankClient, changed: ChangedAggregates) -> OutboxDelivery:
-    handlers: Mapping[str, ResultHandler] = {
-        kind: changed.wrap(h) for kind, h in PUSH_RESULT_HANDLERS.items()
-    }
-    return OutboxDelivery(webank, handlers)
+    return OutboxDelivery(webank, changed.wrap(apply_result))
 
 
 EVENT_RETRY_SECONDS = 30.0

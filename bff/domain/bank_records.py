@@ -63,6 +63,11 @@ class SupplierPushResult:
 
 
 @dataclass(frozen=True, slots=True)
+class HandlerPushResult:
+    register_url: str
+
+
+@dataclass(frozen=True, slots=True)
 class OrderPushResult:
     batch_no: str
     financing_url: str

@@ -1,7 +1,9 @@
 """WeBank's partner API (微业贷-供应商专属贷款): signed requests, request ids on every POST.
 
-A POST carries the caller's stable `X-WB-Request-Id`: the bank treats a repeated id as the same request,
-which is what makes retrying a push safe. Nothing here retries by itself; the outbox decides.
+The pushes (`bff.integrations.webank_pushes`) have their one home here: this client alone knows their
+paths and wire bodies and reads the bank's answers into typed results. A POST carries the caller's stable
+`X-WB-Request-Id`: the bank treats a repeated id as the same request, which is what makes retrying a push
+safe. Nothing here retries by itself; the outbox decides.
 """
 
 from __future__ import annotations
@@ -17,15 +19,24 @@ import aiohttp
 from bff.domain.bank_records import (
     BankLimit,
     BankLoan,
+    HandlerPushResult,
     LoanDocument,
     OrderPushResult,
     PayoffQuote,
     PlanItem,
     SupplierPushResult,
 )
-from bff.domain.money import parse_yuan
+from bff.domain.money import format_yuan, parse_yuan
 from bff.errors import UpstreamResponseError
 from bff.integrations.http import JsonObject, parsing, request_json
+from bff.integrations.webank_pushes import (
+    HandlerPush,
+    OrdersPush,
+    PushedOrder,
+    PushResult,
+    SupplierPush,
+    WebankPush,
+)
 from bff.signing import REQUEST_ID_HEADER, signed_headers
 
 SYSTEM = "webank"
@@ -39,34 +50,36 @@ class WebankClient:
         self._app_id = app_id
         self._secret = secret
 
-    async def post(self, path: str, body: JsonObject, *, request_id: str) -> JsonObject:
-        """Send one signed POST; the outbox stores `path` and `body` and calls this to deliver them."""
-        raw = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
-        headers = {
-            **signed_headers(self._app_id, self._secret, raw),
-            REQUEST_ID_HEADER: request_id,
-            "Content-Type": "application/json",
-        }
-        return await self._send("POST", path, data=raw, headers=headers)
+    async def push(self, push: WebankPush, *, request_id: str) -> PushResult:
+        """Deliver one push from the outbox; `request_id` is the message's, the same on every attempt."""
+        if isinstance(push, SupplierPush):
+            return await self.push_supplier(push, request_id=request_id)
+        if isinstance(push, HandlerPush):
+            return await self.submit_handler(push, request_id=request_id)
+        return await self.push_orders(push, request_id=request_id)
 
-    async def push_supplier(self, body: JsonObject, *, request_id: str) -> SupplierPushResult:
-        answer = await self.post("/v1/suppliers/push", body, request_id=request_id)
-        with parsing(SYSTEM):
-            return SupplierPushResult(
-                apply_no=str(answer["apply_no"]), register_url=str(answer["register_url"])
-            )
+    async def push_supplier(self, push: SupplierPush, *, request_id: str) -> SupplierPushResult:
+        path = "/v1/suppliers/push"
+        answer = await self._post(path, _supplier_body(push), request_id=request_id)
+        return SupplierPushResult(
+            apply_no=_answer_text(answer, path, "apply_no"),
+            register_url=_answer_text(answer, path, "register_url"),
+        )
 
-    async def submit_handler(self, credit_code: str, body: JsonObject, *, request_id: str) -> str:
-        answer = await self.post(f"/v1/suppliers/{credit_code}/handler", body, request_id=request_id)
-        with parsing(SYSTEM):
-            return str(answer["register_url"])
+    async def submit_handler(self, push: HandlerPush, *, request_id: str) -> HandlerPushResult:
+        path = f"/v1/suppliers/{push.credit_code}/handler"
+        body = {"name": push.name, "phone": push.phone, "email": push.email}
+        answer = await self._post(path, body, request_id=request_id)
+        return HandlerPushResult(register_url=_answer_text(answer, path, "register_url"))
 
-    async def push_orders(self, body: JsonObject, *, request_id: str) -> OrderPushResult:
-        answer = await self.post("/v1/orders/push", body, request_id=request_id)
-        with parsing(SYSTEM):
-            return OrderPushResult(
-                batch_no=str(answer["batch_no"]), financing_url=str(answer["financing_url"])
-            )
+    async def push_orders(self, push: OrdersPush, *, request_id: str) -> OrderPushResult:
+        path = "/v1/orders/push"
+        body = {"credit_code": push.credit_code, "orders": [_order_body(order) for order in push.orders]}
+        answer = await self._post(path, body, request_id=request_id)
+        return OrderPushResult(
+            batch_no=_answer_text(answer, path, "batch_no"),
+            financing_url=_answer_text(answer, path, "financing_url"),
+        )
 
     async def credit_financing_url(self, credit_code: str) -> str:
         answer = await self._get(f"/v1/suppliers/{credit_code}/credit-financing-url")
@@ -110,6 +123,16 @@ class WebankClient:
         with parsing(SYSTEM):
             return str(answer["url"])
 
+    async def _post(self, path: str, body: JsonObject, *, request_id: str) -> JsonObject:
+        # Compact, non-ASCII kept: the bytes signed are the bytes sent, the same on every retry.
+        raw = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+        headers = {
+            **signed_headers(self._app_id, self._secret, raw),
+            REQUEST_ID_HEADER: request_id,
+            "Content-Type": "application/json",
+        }
+        return await self._send("POST", path, data=raw, headers=headers)
+
     async def _get(self, path: str, params: dict[str, str] | None = None) -> JsonObject:
         return await self._send(
             "GET", path, params=params, headers=signed_headers(self._app_id, self._secret, b"")
@@ -133,6 +156,58 @@ class WebankClient:
                 SYSTEM, f"{path} answered HTTP {status} {code}".rstrip(), status=status
             )
         return body
+
+
+def _answer_text(answer: JsonObject, path: str, key: str) -> str:
+    """A push's answer field: a non-empty string, else the bank answered something we cannot apply."""
+    value = answer.get(key)
+    if not isinstance(value, str) or not value:
+        raise UpstreamResponseError(SYSTEM, f"{path} answered without {key}")
+    return value
+
+
+def _supplier_body(push: SupplierPush) -> JsonObject:
+    supplier = push.supplier
+    return {
+        "supplier": {
+            "code": supplier.code,
+            "name": supplier.name,
+            "credit_code": supplier.credit_code,
+            "province": supplier.province,
+            "city": supplier.city,
+        },
+        "statistics": {
+            "months": [
+                {
+                    "month": month.month,
+                    "order_amount": format_yuan(month.order_amount),
+                    "settled_amount": format_yuan(month.settled_amount),
+                    "order_count": month.order_count,
+                }
+                for month in push.statistics.months
+            ],
+            "buyers": push.statistics.buyers,
+        },
+    }
+
+
+def _order_body(order: PushedOrder) -> JsonObject:
+    contract = order.contract
+    return {
+        "order_no": order.order_no,
+        "source": order.source.value,
+        "status": order.status.value,
+        "amount": format_yuan(order.amount),
+        "financeable_amount": format_yuan(order.financeable_amount),
+        "buyer_name": order.buyer_name,
+        "contract": None
+        if contract is None
+        else {
+            "contract_no": contract.contract_no,
+            "amount": None if contract.amount is None else format_yuan(contract.amount),
+            "signed_at": None if contract.signed_at is None else contract.signed_at.isoformat(),
+        },
+    }
 
 
 def _optional_yuan(value: Any) -> Decimal | None:

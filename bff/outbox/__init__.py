@@ -2,16 +2,25 @@
 
     async with in_transaction(db.CONNECTION) as connection:
         admission = ...  # the state change
-        message = await enqueue(kind="supplier_push", path="/v1/suppliers/push", body=...,
-                                aggregate_type="admission", aggregate_id=str(admission.id),
-                                connection=connection)
+        message = await enqueue(HandlerPush(...), aggregate_type="admission",
+                                aggregate_id=str(admission.id), connection=connection)
     await delivery.deliver(message.id)  # try now; `OutboxDelivery.run` retries what is left
 
-`python -m bff.outbox` runs a worker on its own (see `bff/outbox/__main__.py`).
+A message stores the typed push (`bff.integrations.webank_pushes`); `WebankClient.push` alone turns it
+into a request and the answer into a typed result, and `results.apply_result` applies that result.
 """
 
 from bff.outbox.delivery import DeliveryOutcome, OutboxDelivery, ResultHandler
 from bff.outbox.messages import enqueue
 from bff.outbox.policy import OutboxPolicy, utcnow
+from bff.outbox.results import apply_result
 
-__all__ = ["DeliveryOutcome", "OutboxDelivery", "OutboxPolicy", "ResultHandler", "enqueue", "utcnow"]
+__all__ = [
+    "DeliveryOutcome",
+    "OutboxDelivery",
+    "OutboxPolicy",
+    "ResultHandler",
+    "apply_result",
+    "enqueue",
+    "utcnow",
+]

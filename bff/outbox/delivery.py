@@ -1,5 +1,10 @@
 """Delivering outbox messages to WeBank: claim, send with the stored request id, record the outcome.
 
+A message holds a typed push (`bff.integrations.webank_pushes`); `WebankClient.push` turns it into the
+request and the bank's answer into a typed result, which the result handler applies. A malformed answer
+is an `UpstreamResponseError` without a status and is retried like an outage; a stored push that cannot
+be read at all is FAILED at once.
+
 A worker claims one message at a time with a conditional UPDATE (status PENDING, due, lease free) that
 also counts the attempt; only the worker whose UPDATE changed the row sends. The claim is atomic on
 SQLite and on PostgreSQL alike, so any number of BFF processes may deliver from one database.
@@ -26,10 +31,9 @@ import asyncio
 import contextlib
 import enum
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from tortoise import Tortoise
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -40,13 +44,15 @@ from bff import db
 from bff.domain.statuses import OutboxStatus
 from bff.errors import UpstreamResponseError, UpstreamUnavailableError
 from bff.integrations.webank import WebankClient
+from bff.integrations.webank_pushes import PushResult, UnreadablePushError, result_fields, stored_push
 from bff.models import OutboxMessage
 from bff.outbox.policy import OutboxPolicy, utcnow
 
 logger = logging.getLogger("bff.outbox")
 
-ResultHandler = Callable[[OutboxMessage, dict[str, Any], BaseDBAsyncClient], Awaitable[None]]
-"""Applies the bank's answer to the aggregate, inside the transaction that marks the message DELIVERED."""
+ResultHandler = Callable[[OutboxMessage, PushResult, BaseDBAsyncClient], Awaitable[None]]
+"""Applies the bank's answer to the aggregate, inside the transaction that marks the message DELIVERED
+(`bff.outbox.results.apply_result`)."""
 
 MAX_ERROR_LENGTH = 500
 # Client errors that say "not now" rather than "not this body": retried like an outage.
@@ -83,13 +89,13 @@ class OutboxDelivery:
     def __init__(
         self,
         webank: WebankClient,
-        handlers: Mapping[str, ResultHandler],
+        on_delivered: ResultHandler | None,
         policy: OutboxPolicy = OutboxPolicy(),  # noqa: B008 - frozen, so one shared default is harmless
         *,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._webank = webank
-        self._handlers = dict(handlers)
+        self._on_delivered = on_delivered
         self._policy = policy
         self._clock = clock
 
@@ -167,7 +173,12 @@ class OutboxDelivery:
 
     async def _send(self, message: OutboxMessage) -> _Attempt:
         try:
-            answer = await self._webank.post(message.path, message.body, request_id=message.request_id)
+            push = stored_push(message.kind, message.payload)
+        except UnreadablePushError as exc:  # no attempt can ever send it: keep it for a person to look at
+            logger.error("%s: %s", _label(message), exc)
+            return _Attempt(await self._give_up(message, _short(exc)))
+        try:
+            result = await self._webank.push(push, request_id=message.request_id)
         except UpstreamUnavailableError as exc:
             return _Attempt(await self._later(message, _short(exc)), upstream_down=True)
         except UpstreamResponseError as exc:
@@ -177,12 +188,12 @@ class OutboxDelivery:
         except Exception as exc:  # a bug on our side must not stall the queue nor escape to a mutation
             logger.exception("%s: sending failed unexpectedly", _label(message))
             return _Attempt(await self._later(message, f"unexpected {type(exc).__name__}"))
-        return _Attempt(await self._complete(message, answer))
+        return _Attempt(await self._complete(message, result))
 
-    async def _complete(self, message: OutboxMessage, answer: dict[str, Any]) -> DeliveryOutcome:
+    async def _complete(self, message: OutboxMessage, result: PushResult) -> DeliveryOutcome:
         """Mark DELIVERED and apply the answer in one transaction; if the handler fails, neither happens."""
         now = self._now()
-        handler = self._handlers.get(message.kind)
+        answer = result_fields(result)
         try:
             async with in_transaction(db.CONNECTION) as connection:
                 marked = (
@@ -200,8 +211,8 @@ class OutboxDelivery:
                 message.delivered_at = now
                 message.response = answer
                 message.locked_until = None
-                if handler is not None:
-                    await handler(message, answer, connection)
+                if self._on_delivered is not None:
+                    await self._on_delivered(message, result, connection)
         except Exception as exc:
             logger.exception("%s: applying the bank's answer failed; rolled back", _label(message))
             message.status = OutboxStatus.PENDING

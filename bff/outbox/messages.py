@@ -1,41 +1,36 @@
-"""Writing a message into the outbox, inside the caller's transaction."""
+"""Writing a push into the outbox, inside the caller's transaction."""
 
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from bff.domain.statuses import OutboxStatus
+from bff.integrations.webank_pushes import WebankPush, stored_fields
 from bff.models import OutboxMessage
 from bff.outbox.policy import utcnow
 
-METHOD_POST = "POST"
-
 
 async def enqueue(
+    push: WebankPush,
     *,
-    kind: str,
-    path: str,
-    body: dict[str, Any],
     aggregate_type: str,
     aggregate_id: str,
     connection: BaseDBAsyncClient,
     request_id: str | None = None,
 ) -> OutboxMessage:
-    """Record a POST to WeBank on `connection`, the transaction of the state change it announces.
+    """Record `push` on `connection`, the transaction of the state change it announces.
 
     It commits or rolls back with that change. The message is due at once; `request_id` (a new uuid4 hex
-    by default) becomes `X-WB-Request-Id` on every attempt.
+    by default) becomes `X-WB-Request-Id` on every attempt. Messages of one aggregate are delivered in
+    the order they were enqueued.
     """
     return await OutboxMessage.create(
         using_db=connection,
         request_id=request_id or uuid.uuid4().hex,
-        kind=kind,
-        method=METHOD_POST,
-        path=path,
-        body=body,
+        kind=push.kind,
+        payload=stored_fields(push),
         status=OutboxStatus.PENDING,
         attempts=0,
         next_attempt_at=utcnow(),

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
-from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -22,16 +21,15 @@ from bff.domain.calendar import shanghai_date
 from bff.domain.credit_code import is_valid_credit_code
 from bff.domain.eligibility import format_date
 from bff.domain.handler_form import HandlerForm, validate_handler
-from bff.domain.money import format_yuan
 from bff.domain.records import OrderRecord, OrderSource, SupplierProfile
 from bff.domain.refusals import Refusal, RefusalCode
 from bff.domain.regions import normalise_region
 from bff.domain.statistics import BusinessStatistics, business_statistics, window_start
 from bff.domain.statuses import AdmissionStatus, EntryPoint
 from bff.events import admission_topic
+from bff.integrations.webank_pushes import HandlerPush, SupplierPush
 from bff.loaders import OrderWindowRequest
 from bff.models import Admission, Consent, OutboxMessage
-from bff.notifications.pushes import PUSH_HANDLER, PUSH_SUPPLIER
 from bff.resolvers.admission import ADMISSION_AGGREGATE, admission_push_pending
 from bff.resolvers.suppliers import require_profile, supplier_eligibility
 
@@ -166,9 +164,7 @@ async def open_financing(context: Context) -> AdmissionOutcome:
         pushed = None
         if opened:
             pushed = await outbox.enqueue(
-                kind=PUSH_SUPPLIER,
-                path="/v1/suppliers/push",
-                body=supplier_push_body(profile, statistics),
+                supplier_push(profile, statistics),
                 aggregate_type=AGGREGATE,
                 aggregate_id=str(current.id),
                 connection=connection,
@@ -213,9 +209,12 @@ async def submit_handler(context: Context, name: str, phone: str, email: str) ->
         pushed = None
         if changed:
             pushed = await outbox.enqueue(
-                kind=PUSH_HANDLER,
-                path=f"/v1/suppliers/{current.credit_code}/handler",
-                body={"name": form.name, "phone": form.phone, "email": form.email},
+                HandlerPush(
+                    credit_code=current.credit_code or "",
+                    name=form.name,
+                    phone=form.phone,
+                    email=form.email,
+                ),
                 aggregate_type=AGGREGATE,
                 aggregate_id=str(current.id),
                 connection=connection,
@@ -273,27 +272,10 @@ async def _orders_since(context: Context, supplier_code: str, start: date) -> li
     return [order for orders in per_source for order in orders]
 
 
-def supplier_push_body(profile: SupplierProfile, statistics: BusinessStatistics) -> dict[str, Any]:
+def supplier_push(profile: SupplierProfile, statistics: BusinessStatistics) -> SupplierPush:
     region = normalise_region(profile.province, profile.city)
-    return {
-        "supplier": {
-            "code": profile.code,
-            "name": profile.name,
-            "credit_code": profile.credit_code,
-            # official names where the platform's spelling is recognised (广东 → 广东省), else as held
-            "province": region.province or profile.province,
-            "city": region.city or profile.city,
-        },
-        "statistics": {
-            "months": [
-                {
-                    "month": month.month,
-                    "order_amount": format_yuan(month.order_amount),
-                    "settled_amount": format_yuan(month.settled_amount),
-                    "order_count": month.order_count,
-                }
-                for month in statistics.months
-            ],
-            "buyers": statistics.buyers,
-        },
-    }
+    # official names where the platform's spelling is recognised (广东 → 广东省), else as held
+    supplier = replace(
+        profile, province=region.province or profile.province, city=region.city or profile.city
+    )
+    return SupplierPush(supplier=supplier, statistics=statistics)

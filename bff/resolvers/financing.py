@@ -13,7 +13,6 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
@@ -23,13 +22,13 @@ from bff import db, outbox
 from bff.context import Context
 from bff.domain.financeability import FinancingQuote, FinancingRatios, quote, status_refusal
 from bff.domain.limits import LimitSplit
-from bff.domain.money import format_yuan, yuan_to_fen
+from bff.domain.money import yuan_to_fen
 from bff.domain.records import OrderKey, OrderRecord, OrderSource
 from bff.domain.refusals import Refusal, RefusalCode
 from bff.domain.statuses import AdmissionStatus, ApplicationStatus
 from bff.errors import InvalidInputError
+from bff.integrations.webank_pushes import OrdersPush, PushedOrder
 from bff.models import Admission, ApplicationOrder, FinancingApplication, OrderClaim
-from bff.notifications.pushes import PUSH_ORDERS
 from bff.resolvers.admission import admission_limit, limit_split
 from bff.resolvers.loans import financed_amount
 
@@ -178,9 +177,7 @@ async def apply_for_order_financing(context: Context, order_keys: list[OrderKey]
                     application=application,
                 )
             pushed = await outbox.enqueue(
-                kind=PUSH_ORDERS,
-                path="/v1/orders/push",
-                body=orders_push_body(admission.credit_code or "", result),
+                orders_push(admission.credit_code or "", result),
                 aggregate_type=APPLICATION_AGGREGATE,
                 aggregate_id=str(application.id),
                 connection=connection,
@@ -222,32 +219,22 @@ async def expire_applications(now: datetime, *, connection: BaseDBAsyncClient | 
     return int(changed)
 
 
-def orders_push_body(credit_code: str, result: FinancingQuote) -> dict[str, Any]:
-    return {
-        "credit_code": credit_code,
-        "orders": [
-            {
-                "order_no": line.order.order_no,
-                "source": line.order.source.value,
-                "status": line.order.status.value,
-                "amount": format_yuan(line.order.amount),
-                "financeable_amount": format_yuan(line.financeable),
-                "buyer_name": line.order.buyer_name,
-                "contract": None
-                if line.order.contract is None
-                else {
-                    "contract_no": line.order.contract.contract_no,
-                    "amount": None
-                    if line.order.contract.amount is None
-                    else format_yuan(line.order.contract.amount),
-                    "signed_at": None
-                    if line.order.contract.signed_at is None
-                    else line.order.contract.signed_at.isoformat(),
-                },
-            }
+def orders_push(credit_code: str, result: FinancingQuote) -> OrdersPush:
+    return OrdersPush(
+        credit_code=credit_code,
+        orders=tuple(
+            PushedOrder(
+                order_no=line.order.order_no,
+                source=line.order.source,
+                status=line.order.status,
+                amount=line.order.amount,
+                financeable_amount=line.financeable,
+                buyer_name=line.order.buyer_name,
+                contract=line.order.contract,
+            )
             for line in result.lines
-        ],
-    }
+        ),
+    )
 
 
 async def apply_for_credit_financing(context: Context) -> FinancingOutcome:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from pathlib import Path
 
@@ -9,10 +10,13 @@ import pytest
 from tortoise import Tortoise
 from tortoise.context import TortoiseContext
 from tortoise.migrations.autodetector import MigrationAutodetector
+from tortoise.migrations.executor import MigrationExecutor, MigrationTarget
 
 import bff.migrations
 from bff import db as bff_db
 from bff.db import DatabaseError, init_db, migrate, pending_migrations, ping, tortoise_config
+from bff.integrations.webank_pushes import HandlerPush, SupplierPush, stored_push
+from bff.models import OutboxMessage
 
 ON_DISK = sorted(f"models.{path.stem}" for path in Path(bff.migrations.__file__).parent.glob("[0-9]*.py"))
 
@@ -61,6 +65,62 @@ async def test_init_db_creates_no_tables_and_migrate_creates_only_the_models(emp
         assert await pending_migrations() == []
     finally:
         await bff_db.close_db()
+
+
+# Outbox rows as the code before 0005 wrote them: the wire body, and the path.
+HANDLER_WIRE_BODY = {"name": "张三", "phone": "13800000000", "email": "zs@example.com"}
+SUPPLIER_WIRE_BODY = {
+    "supplier": {
+        "code": "GD-BOTH",
+        "name": "广东测试建材有限公司",
+        "credit_code": "91440300MA5FXXXX0X",
+        "province": "广东省",
+        "city": "深圳市",
+    },
+    "statistics": {
+        "months": [
+            {"month": "2026-01", "order_amount": "1200.00", "settled_amount": "800.50", "order_count": 3}
+        ],
+        "buyers": 2,
+    },
+}
+OLD_ROWS = [
+    ("r-supplier", "supplier.push", "/v1/suppliers/push", SUPPLIER_WIRE_BODY),
+    ("r-handler", "supplier.handler", "/v1/suppliers/91440300MA5FXXXX0X/handler", HANDLER_WIRE_BODY),
+]
+
+
+async def test_0005_turns_stored_requests_into_typed_pushes(empty_db_url: str) -> None:
+    # given: a database at 0004 holding pushes written by the previous code
+    async with bff_db._own_context(empty_db_url) as connection:
+        executor = MigrationExecutor(connection, bff_db._apps_config())
+        await executor.migrate([MigrationTarget("models", "0004_drop_installment")])
+        postgres = connection.capabilities.dialect == "postgres"
+        marks = "$1, $2, $3, $4" if postgres else "?, ?, ?, ?"
+        for request_id, kind, path, body in OLD_ROWS:
+            await connection.execute_query(
+                "INSERT INTO outbox_message (request_id, kind, path, body, method, status, attempts,"
+                " next_attempt_at, aggregate_type, aggregate_id, created_at)"
+                f" VALUES ({marks}, 'POST', 'PENDING', 0, '2026-01-01T00:00:00+00:00', 'admission', '1',"
+                " '2026-01-01T00:00:00+00:00')",
+                [request_id, kind, path, json.dumps(body, ensure_ascii=False)],
+            )
+
+    # when
+    assert await migrate(empty_db_url) == ["models.0005_outbox_typed_push"]
+
+    # then: each row reads back as the push the previous code would have sent
+    await init_db(empty_db_url)
+    try:
+        rows = {m.request_id: m for m in await OutboxMessage.all()}
+    finally:
+        await bff_db.close_db()
+    handler = stored_push(rows["r-handler"].kind, rows["r-handler"].payload)
+    assert handler == HandlerPush("91440300MA5FXXXX0X", "张三", "13800000000", "zs@example.com")
+    supplier = stored_push(rows["r-supplier"].kind, rows["r-supplier"].payload)
+    assert isinstance(supplier, SupplierPush)
+    assert rows["r-supplier"].payload == SUPPLIER_WIRE_BODY
+    assert (supplier.supplier.city, supplier.statistics.buyers) == ("深圳市", 2)
 
 
 async def test_the_models_need_no_new_migration() -> None:

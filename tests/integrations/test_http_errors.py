@@ -11,19 +11,43 @@ import copy
 import json
 from collections.abc import Awaitable, Callable
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import aiohttp
 import pytest
 from upstream_doubles import CannedUpstream, closed_port_url
 
+from bff.domain.records import OrderSource, OrderStatus, SupplierProfile
+from bff.domain.statistics import BusinessStatistics, MonthStatistics
 from bff.errors import UpstreamResponseError, UpstreamUnavailableError
 from bff.integrations.http import create_session, request_json
 from bff.integrations.mall import MallClient
 from bff.integrations.mro import MroClient
 from bff.integrations.webank import WebankClient
+from bff.integrations.webank_pushes import HandlerPush, OrdersPush, PushedOrder, SupplierPush
 
 Call = Callable[[Any], Awaitable[object]]
+
+SUPPLIER_PUSH = SupplierPush(
+    SupplierProfile("GD-BOTH", "广东测试建材有限公司", "91110000MA00000017", "广东省", "深圳市"),
+    BusinessStatistics((MonthStatistics("2026-01", Decimal("1.00"), Decimal("0.00"), 1),), buyers=1),
+)
+HANDLER_PUSH = HandlerPush("91110000MA00000017", "张三", "13800000000", "zs@example.com")
+ORDERS_PUSH = OrdersPush(
+    "91110000MA00000017",
+    (
+        PushedOrder(
+            "CG1",
+            OrderSource.MALL,
+            OrderStatus.PENDING_SHIPMENT,
+            Decimal("2.00"),
+            Decimal("1.00"),
+            "买方",
+            None,
+        ),
+    ),
+)
 
 # Every public method of every client, called with well-typed arguments (these tests never reach the sandbox).
 MALL_CALLS: dict[str, Call] = {
@@ -38,10 +62,10 @@ MRO_CALLS: dict[str, Call] = {
     "orders_by_id": lambda c: c.orders_by_id(["500001"]),
 }
 WEBANK_CALLS: dict[str, Call] = {
-    "post": lambda c: c.post("/v1/orders/push", {}, request_id="r-post"),
-    "push_supplier": lambda c: c.push_supplier({}, request_id="r-supplier"),
-    "submit_handler": lambda c: c.submit_handler("91110000MA00000017", {}, request_id="r-handler"),
-    "push_orders": lambda c: c.push_orders({}, request_id="r-orders"),
+    "push": lambda c: c.push(ORDERS_PUSH, request_id="r-push"),
+    "push_supplier": lambda c: c.push_supplier(SUPPLIER_PUSH, request_id="r-supplier"),
+    "submit_handler": lambda c: c.submit_handler(HANDLER_PUSH, request_id="r-handler"),
+    "push_orders": lambda c: c.push_orders(ORDERS_PUSH, request_id="r-orders"),
     "credit_financing_url": lambda c: c.credit_financing_url("91110000MA00000017"),
     "limit": lambda c: c.limit("91110000MA00000017"),
     "loans": lambda c: c.loans(["WBL0001"]),
@@ -58,8 +82,6 @@ EVERY_CALL = [
     for system, (_, calls) in CLIENTS.items()
     for method in calls
 ]
-# `post` hands back the bank's body as it is: there is no shape to check.
-EVERY_PARSING_CALL = [p for p in EVERY_CALL if p.id != "webank.post"]
 
 
 def make_client(system: str, session: aiohttp.ClientSession, base_url: str) -> Any:
@@ -204,7 +226,7 @@ MRO_OK_WITHOUT_DATA = {"code": 0, "msg": "ok", "data": None}
         pytest.param(MRO_OK_WITHOUT_DATA, id="mro-null-data"),
     ],
 )
-@pytest.mark.parametrize(("system", "method"), EVERY_PARSING_CALL)
+@pytest.mark.parametrize(("system", "method"), EVERY_CALL)
 async def test_a_body_missing_keys_is_a_response_error_never_a_key_error(
     http: aiohttp.ClientSession, canned: CannedUpstream, system: str, method: str, body: dict[str, Any]
 ) -> None:

@@ -8,19 +8,31 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 from urllib.parse import parse_qs
 
 import aiohttp
 import pytest
 from app_fixtures import WEBANK_APP_ID, WEBANK_SECRET
+from upstream_doubles import CannedUpstream
 
-from bff.domain.bank_records import BankLimit, BankLoan, LoanDocument, PayoffQuote, PlanItem
+from bff.domain.bank_records import (
+    BankLimit,
+    BankLoan,
+    HandlerPushResult,
+    LoanDocument,
+    OrderPushResult,
+    PayoffQuote,
+    PlanItem,
+    SupplierPushResult,
+)
 from bff.domain.credit_code import check_character
+from bff.domain.records import Contract, OrderSource, OrderStatus, SupplierProfile
+from bff.domain.statistics import BusinessStatistics, MonthStatistics
 from bff.errors import UpstreamResponseError, UpstreamUnavailableError
 from bff.integrations.webank import WebankClient
+from bff.integrations.webank_pushes import HandlerPush, OrdersPush, PushedOrder, SupplierPush
 from bff.sandbox import CreditLimit, Loan, RunningSandbox
 from bff.sandbox.data import add_months
 
@@ -52,41 +64,36 @@ def request_id() -> str:
     return f"test-{uuid.uuid4()}"
 
 
-def supplier_push_body(today: date, credit_code: str = CREDIT_CODE) -> dict[str, Any]:
+def supplier_push(today: date, credit_code: str = CREDIT_CODE) -> SupplierPush:
     months = [f"{add_months(today.replace(day=1), -k):%Y-%m}" for k in range(23, -1, -1)]
-    return {
-        "supplier": {
-            "code": "TEST-BANK",
-            "name": "北京测试建材有限公司",
-            "credit_code": credit_code,
-            "province": "北京市",
-            "city": "",
-        },
-        "statistics": {
-            "months": [
-                {"month": m, "order_amount": "1000.50", "settled_amount": "800.25", "order_count": 2}
-                for m in months
-            ],
-            "buyers": 3,
-        },
-    }
+    return SupplierPush(
+        supplier=SupplierProfile("TEST-BANK", "北京测试建材有限公司", credit_code, "北京市", ""),
+        statistics=BusinessStatistics(
+            months=tuple(MonthStatistics(m, Decimal("1000.50"), Decimal("800.25"), 2) for m in months),
+            buyers=3,
+        ),
+    )
 
 
-def order_push_body(credit_code: str = CREDIT_CODE) -> dict[str, Any]:
-    return {
-        "credit_code": credit_code,
-        "orders": [
-            {
-                "order_no": "CG-TEST-1",
-                "source": "MALL",
-                "status": "PENDING_SHIPMENT",
-                "amount": "10919.48",
-                "financeable_amount": "5459.74",
-                "buyer_name": "中建三局集团有限公司",
-                "contract": None,
-            }
-        ],
-    }
+def orders_push(credit_code: str = CREDIT_CODE) -> OrdersPush:
+    return OrdersPush(
+        credit_code=credit_code,
+        orders=(
+            PushedOrder(
+                order_no="CG-TEST-1",
+                source=OrderSource.MALL,
+                status=OrderStatus.PENDING_SHIPMENT,
+                amount=Decimal("10919.48"),
+                financeable_amount=Decimal("5459.74"),
+                buyer_name="中建三局集团有限公司",
+                contract=None,
+            ),
+        ),
+    )
+
+
+def handler_push(credit_code: str = CREDIT_CODE) -> HandlerPush:
+    return HandlerPush(credit_code, "张三", "13800000000", "zs@example.com")
 
 
 def expected_loan(loan: Loan, webank_url: str) -> BankLoan:
@@ -138,7 +145,7 @@ async def test_a_wrongly_signed_push_is_refused_and_changes_nothing(
     rid = request_id()
 
     with pytest.raises(UpstreamResponseError) as raised:
-        await client.push_supplier(supplier_push_body(sandbox.state.today), request_id=rid)
+        await client.push_supplier(supplier_push(sandbox.state.today), request_id=rid)
 
     assert raised.value.status == 401
     assert [p for p in sandbox.state.supplier_pushes() if p.request_id == rid] == []
@@ -148,15 +155,16 @@ async def test_repeating_a_request_id_repeats_the_answer_and_pushes_once(
     webank: WebankClient, sandbox: RunningSandbox
 ) -> None:
     # given
-    body = supplier_push_body(sandbox.state.today)
+    push = supplier_push(sandbox.state.today)
     rid = request_id()
 
-    # when
-    first = await webank.push_supplier(body, request_id=rid)
-    again = await webank.push_supplier(body, request_id=rid)
-    other = await webank.push_supplier(body, request_id=request_id())
+    # when: `push` is what the outbox calls; it dispatches on the push's type
+    first = await webank.push(push, request_id=rid)
+    again = await webank.push_supplier(push, request_id=rid)
+    other = await webank.push_supplier(push, request_id=request_id())
 
     # then
+    assert isinstance(first, SupplierPushResult)
     assert again == first
     assert other.apply_no != first.apply_no
     assert first.register_url == f"{sandbox.webank_url}/pages/register?apply_no={first.apply_no}"
@@ -172,19 +180,20 @@ async def test_handler_orders_and_financing_url_after_a_push(
     webank: WebankClient, sandbox: RunningSandbox
 ) -> None:
     # given
-    pushed = await webank.push_supplier(supplier_push_body(sandbox.state.today), request_id=request_id())
+    pushed = await webank.push_supplier(supplier_push(sandbox.state.today), request_id=request_id())
 
-    # when
-    register_url = await webank.submit_handler(
-        CREDIT_CODE,
-        {"name": "张三", "phone": "13800000000", "email": "zs@example.com"},
-        request_id=request_id(),
-    )
-    batch = await webank.push_orders(order_push_body(), request_id=request_id())
+    # when: through `push`, as the outbox delivers them
+    handled = await webank.push(handler_push(), request_id=request_id())
+    batch = await webank.push(orders_push(), request_id=request_id())
     financing_url = await webank.credit_financing_url(CREDIT_CODE)
 
     # then
-    assert register_url == f"{sandbox.webank_url}/pages/register?apply_no={pushed.apply_no}"
+    assert handled == HandlerPushResult(f"{sandbox.webank_url}/pages/register?apply_no={pushed.apply_no}")
+    assert isinstance(batch, OrderPushResult)
+    application = sandbox.state.latest_application(CREDIT_CODE)
+    assert application is not None
+    assert application.handler is not None
+    assert (application.handler.name, application.handler.phone) == ("张三", "13800000000")
     assert batch.financing_url == f"{sandbox.webank_url}/pages/financing?batch_no={batch.batch_no}"
     (recorded,) = [b for b in sandbox.state.order_batches(CREDIT_CODE) if b.batch_no == batch.batch_no]
     assert [(o.order_no, o.amount, o.financeable_amount) for o in recorded.orders] == [
@@ -292,8 +301,111 @@ async def test_outage_is_upstream_unavailable(webank: WebankClient, sandbox: Run
     with pytest.raises(UpstreamUnavailableError) as on_get:
         await webank.loans(["WBL0001"])
     with pytest.raises(UpstreamUnavailableError) as on_post:
-        await webank.push_supplier(supplier_push_body(sandbox.state.today), request_id=rid)
+        await webank.push_supplier(supplier_push(sandbox.state.today), request_id=rid)
 
     assert (on_get.value.system, on_post.value.system) == ("webank", "webank")
     assert on_get.value.code == "UPSTREAM_UNAVAILABLE"
     assert [p for p in sandbox.state.supplier_pushes() if p.request_id == rid] == []
+
+
+# --- the wire: exactly the bytes the bank has always been sent --------------------------------------------
+
+CANNED_ANSWER = (
+    '{"apply_no":"WBA1","register_url":"https://bank/r","batch_no":"B1","financing_url":"https://bank/f"}'
+)
+SIGNED_AT = datetime(2025, 12, 31, 9, 0, tzinfo=timezone(timedelta(hours=8)))
+
+
+def wire_test_pushes() -> list[tuple[object, str, str]]:
+    """(push, request line, body) with the bodies the resolvers built by hand before pushes were typed."""
+    supplier = SupplierPush(
+        SupplierProfile("GD-BOTH", "广东测试建材有限公司", CREDIT_CODE, "广东省", "深圳市"),
+        BusinessStatistics((MonthStatistics("2026-01", Decimal("1200"), Decimal("800.5"), 3),), buyers=2),
+    )
+    contract = Contract("HT-1", Decimal("20000"), SIGNED_AT)
+    orders = OrdersPush(
+        CREDIT_CODE,
+        (
+            PushedOrder(
+                "CG-1",
+                OrderSource.MRO,
+                OrderStatus.PROCESSING,
+                Decimal("100.1"),
+                Decimal("50.05"),
+                "买方",
+                contract,
+            ),
+            PushedOrder(
+                "CG-2",
+                OrderSource.MALL,
+                OrderStatus.PENDING_RECEIPT,
+                Decimal("3"),
+                Decimal("2.70"),
+                "买方",
+                Contract("HT-2", None, None),
+            ),
+        ),
+    )
+    return [
+        (
+            supplier,
+            "POST /v1/suppliers/push HTTP/1.1",
+            '{"supplier":{"code":"GD-BOTH","name":"广东测试建材有限公司","credit_code":"'
+            + CREDIT_CODE
+            + '","province":"广东省","city":"深圳市"},"statistics":{"months":[{"month":"2026-01",'
+            '"order_amount":"1200.00","settled_amount":"800.50","order_count":3}],"buyers":2}}',
+        ),
+        (
+            handler_push(),
+            f"POST /v1/suppliers/{CREDIT_CODE}/handler HTTP/1.1",
+            '{"name":"张三","phone":"13800000000","email":"zs@example.com"}',
+        ),
+        (
+            orders,
+            "POST /v1/orders/push HTTP/1.1",
+            '{"credit_code":"' + CREDIT_CODE + '","orders":[{"order_no":"CG-1","source":"MRO",'
+            '"status":"PROCESSING","amount":"100.10","financeable_amount":"50.05","buyer_name":"买方",'
+            '"contract":{"contract_no":"HT-1","amount":"20000.00","signed_at":"2025-12-31T09:00:00+08:00"}},'
+            '{"order_no":"CG-2","source":"MALL","status":"PENDING_RECEIPT","amount":"3.00",'
+            '"financeable_amount":"2.70","buyer_name":"买方","contract":{"contract_no":"HT-2","amount":null,'
+            '"signed_at":null}}]}',
+        ),
+    ]
+
+
+async def test_each_push_sends_its_path_and_byte_exact_body(
+    http: aiohttp.ClientSession, canned: CannedUpstream
+) -> None:
+    canned.answer(CANNED_ANSWER)
+    client = WebankClient(http, canned.url, app_id=WEBANK_APP_ID, secret=WEBANK_SECRET)
+    cases = wire_test_pushes()
+
+    for push, _, _ in cases:
+        assert isinstance(push, SupplierPush | HandlerPush | OrdersPush)
+        await client.push(push, request_id="r-wire")
+
+    assert canned.requests == [line for _, line, _ in cases]
+    assert [body.decode() for body in canned.bodies] == [body for _, _, body in cases]
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        pytest.param('{"apply_no":"","register_url":"","batch_no":"","financing_url":""}', id="empty"),
+        pytest.param('{"apply_no":1,"register_url":null,"batch_no":2,"financing_url":[]}', id="not-text"),
+        pytest.param('{"status":"OK"}', id="missing"),
+    ],
+)
+async def test_an_unusable_push_answer_is_an_upstream_response_error(
+    http: aiohttp.ClientSession, canned: CannedUpstream, answer: str
+) -> None:
+    # A 200 the outbox cannot apply: a typed error (retried like an outage), never a ValueError.
+    canned.answer(answer)
+    client = WebankClient(http, canned.url, app_id=WEBANK_APP_ID, secret=WEBANK_SECRET)
+
+    for push, line, _ in wire_test_pushes():
+        assert isinstance(push, SupplierPush | HandlerPush | OrdersPush)
+        with pytest.raises(UpstreamResponseError) as raised:
+            await client.push(push, request_id=request_id())
+        assert (raised.value.system, raised.value.status) == ("webank", None)
+        assert raised.value.message.startswith(f"webank: {line.split()[1]} answered without ")

@@ -44,6 +44,7 @@ class CannedUpstream:
         self.delay = 0.0
         self.raw: bytes | None = None  # sent verbatim instead of a response; b"" hangs up at once
         self.requests: list[str] = []  # request lines, e.g. "GET /api/orders?ids=1 HTTP/1.1"
+        self.bodies: list[bytes] = []  # the request bodies, as received
         self.url = ""
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
@@ -78,8 +79,7 @@ class CannedUpstream:
                 (int(line.split(":", 1)[1]) for line in lines if line.lower().startswith("content-length:")),
                 0,
             )
-            if length:
-                await reader.readexactly(length)
+            self.bodies.append(await reader.readexactly(length) if length else b"")
             if self.delay:
                 await asyncio.sleep(self.delay)
             if self.raw is not None:

@@ -24,7 +24,7 @@ async def drain(database_url: str, webank_url: str, app_id: str, secret: str) ->
     await db.init_db(database_url)
     try:
         async with create_session(connect=2.0, read=5.0, total=10.0) as session:
-            delivery = OutboxDelivery(WebankClient(session, webank_url, app_id=app_id, secret=secret), {})
+            delivery = OutboxDelivery(WebankClient(session, webank_url, app_id=app_id, secret=secret), None)
             await db.ping()
             print("ready", flush=True)
             await asyncio.to_thread(sys.stdin.readline)

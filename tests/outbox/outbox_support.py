@@ -10,7 +10,7 @@ import itertools
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
-from typing import Any
+from decimal import Decimal
 
 import aiohttp
 import pytest
@@ -20,15 +20,17 @@ from tortoise.transactions import in_transaction
 
 from bff import db
 from bff.domain.credit_code import check_character
+from bff.domain.records import SupplierProfile
+from bff.domain.statistics import BusinessStatistics, MonthStatistics
 from bff.domain.statuses import AdmissionStatus, EntryPoint
 from bff.integrations.http import create_session
 from bff.integrations.webank import WebankClient
+from bff.integrations.webank_pushes import SupplierPush, stored_push
 from bff.models import Admission, Consent, OutboxMessage
 from bff.outbox import enqueue, utcnow
 from bff.sandbox import RecordedCall, RunningSandbox
 from bff.sandbox.data import add_months
 
-SUPPLIER_PUSH = "supplier_push"
 SUPPLIER_PUSH_PATH = "/v1/suppliers/push"
 _serials = itertools.count(1)
 
@@ -39,30 +41,25 @@ def made_up_credit_code() -> str:
     return first17 + check_character(first17)
 
 
-def supplier_push_body(today: date, credit_code: str, *, months: int = 24) -> dict[str, Any]:
-    """What `/v1/suppliers/push` accepts: the 24 months ending with the sandbox's current one."""
+def supplier_push(today: date, credit_code: str, *, months: int = 24) -> SupplierPush:
+    """What `/v1/suppliers/push` accepts with 24 months: those ending with the sandbox's current one."""
     first = today.replace(day=1)
-    return {
-        "supplier": {
-            "code": f"OUTBOX-{credit_code[-8:]}",
-            "name": "上海出站测试建材有限公司",
-            "credit_code": credit_code,
-            "province": "上海市",
-            "city": "",
-        },
-        "statistics": {
-            "months": [
-                {
-                    "month": f"{add_months(first, -k):%Y-%m}",
-                    "order_amount": "1200.00",
-                    "settled_amount": "800.50",
-                    "order_count": 3,
-                }
+    return SupplierPush(
+        supplier=SupplierProfile(
+            code=f"OUTBOX-{credit_code[-8:]}",
+            name="上海出站测试建材有限公司",
+            credit_code=credit_code,
+            province="上海市",
+            city="",
+        ),
+        statistics=BusinessStatistics(
+            months=tuple(
+                MonthStatistics(f"{add_months(first, -k):%Y-%m}", Decimal("1200.00"), Decimal("800.50"), 3)
                 for k in range(months - 1, -1, -1)
-            ],
-            "buyers": 2,
-        },
-    }
+            ),
+            buyers=2,
+        ),
+    )
 
 
 async def enqueue_push(
@@ -76,9 +73,7 @@ async def enqueue_push(
     credit_code = credit_code or made_up_credit_code()
     async with in_transaction(db.CONNECTION) as connection:
         return await enqueue(
-            kind=SUPPLIER_PUSH,
-            path=SUPPLIER_PUSH_PATH,
-            body=supplier_push_body(sandbox.state.today, credit_code, months=months),
+            supplier_push(sandbox.state.today, credit_code, months=months),
             aggregate_type="admission",
             aggregate_id=aggregate_id or credit_code,
             connection=connection,
@@ -117,9 +112,7 @@ async def open_admission(
     credit_code = made_up_credit_code()
     admission = await create_admission(connection, credit_code)
     message = await enqueue(
-        kind=SUPPLIER_PUSH,
-        path=SUPPLIER_PUSH_PATH,
-        body=supplier_push_body(sandbox.state.today, credit_code, months=months),
+        supplier_push(sandbox.state.today, credit_code, months=months),
         aggregate_type="admission",
         aggregate_id=str(admission.id),
         connection=connection,
@@ -134,7 +127,9 @@ async def opened(sandbox: RunningSandbox, *, months: int = 24) -> tuple[Admissio
 
 
 def credit_code_of(message: OutboxMessage) -> str:
-    return str(message.body["supplier"]["credit_code"])
+    push = stored_push(message.kind, message.payload)
+    assert isinstance(push, SupplierPush)
+    return push.supplier.credit_code
 
 
 def later(delta: timedelta) -> datetime:

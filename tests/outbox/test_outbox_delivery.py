@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 from outbox_support import (
-    SUPPLIER_PUSH,
     CallLog,
     bank_down,
     credit_code_of,
@@ -27,38 +26,44 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from bff import db as bff_db
+from bff.domain.bank_records import SupplierPushResult
 from bff.domain.statuses import AdmissionStatus, OutboxStatus
 from bff.integrations.webank import WebankClient
+from bff.integrations.webank_pushes import HandlerPush, PushResult, SupplierPush, result_fields, stored_push
 from bff.models import Admission, OutboxMessage
-from bff.outbox import DeliveryOutcome, OutboxDelivery, OutboxPolicy, ResultHandler, enqueue, utcnow
+from bff.outbox import (
+    DeliveryOutcome,
+    OutboxDelivery,
+    OutboxPolicy,
+    ResultHandler,
+    apply_result,
+    enqueue,
+    utcnow,
+)
 from bff.sandbox import RunningSandbox
 
 pytestmark = pytest.mark.usefixtures("db")
 
 
 class Recorder:
-    """A result handler storing the bank's answer on the admission, as the real one does; it may fail."""
+    """The production result handler (`apply_result`), recording what it applied; it may fail after it."""
 
     def __init__(self, *, fail: bool = False) -> None:
         self.fail = fail
-        self.answers: list[tuple[int, dict[str, Any]]] = []
+        self.answers: list[tuple[int, PushResult]] = []
 
     async def __call__(
-        self, message: OutboxMessage, answer: dict[str, Any], connection: BaseDBAsyncClient
+        self, message: OutboxMessage, result: PushResult, connection: BaseDBAsyncClient
     ) -> None:
         assert message.status is OutboxStatus.DELIVERED
-        await (
-            Admission.filter(id=int(message.aggregate_id))
-            .using_db(connection)
-            .update(apply_no=answer["apply_no"], register_url=answer["register_url"])
-        )
+        await apply_result(message, result, connection)
         if self.fail:
             raise RuntimeError("could not apply the answer")
-        self.answers.append((message.id, answer))
+        self.answers.append((message.id, result))
 
 
 def delivery(webank: WebankClient, handler: ResultHandler | None = None, **kwargs: Any) -> OutboxDelivery:
-    return OutboxDelivery(webank, {SUPPLIER_PUSH: handler} if handler else {}, **kwargs)
+    return OutboxDelivery(webank, handler, **kwargs)
 
 
 async def reload(message: OutboxMessage) -> OutboxMessage:
@@ -91,7 +96,11 @@ async def test_enqueue_commits_and_rolls_back_with_the_state_change(sandbox: Run
     message = await reload(message)
     assert message.aggregate_id == str(admission.id)
     assert message.status is OutboxStatus.PENDING
-    assert (message.method, message.attempts, message.locked_until) == ("POST", 0, None)
+    assert (message.kind, message.attempts, message.locked_until) == ("supplier.push", 0, None)
+    push = stored_push(message.kind, message.payload)
+    assert isinstance(push, SupplierPush)
+    assert push.supplier.credit_code == credit_code_of(message)
+    assert len(push.statistics.months) == 24
     assert len(message.request_id) == 32
     assert before - timedelta(seconds=1) <= message.next_attempt_at <= utcnow()
     assert message.next_attempt_at.utcoffset() == timedelta(0)
@@ -109,15 +118,14 @@ async def test_delivered_now_runs_the_handler_with_the_banks_answer(
     stored = await reload(message)
     apply_no = assert_pushed_once(sandbox, message)
     assert stored.status is OutboxStatus.DELIVERED
-    assert stored.response is not None
-    assert stored.response["apply_no"] == apply_no
+    register_url = f"{sandbox.webank_url}/pages/register?apply_no={apply_no}"
+    assert stored.response == {"apply_no": apply_no, "register_url": register_url}
     assert (stored.attempts, stored.locked_until) == (1, None)
     assert stored.last_error is None
     assert stored.delivered_at is not None
-    assert handler.answers == [(message.id, stored.response)]
+    assert handler.answers == [(message.id, SupplierPushResult(apply_no, register_url))]
     stored_admission = await Admission.get(id=admission.id)
-    assert stored_admission.apply_no == apply_no
-    assert stored_admission.register_url == stored.response["register_url"]
+    assert (stored_admission.apply_no, stored_admission.register_url) == (apply_no, register_url)
 
     # Delivering again sends nothing.
     assert await delivery(webank, handler).deliver(message.id) is DeliveryOutcome.ALREADY_DELIVERED
@@ -181,7 +189,8 @@ async def test_a_crash_between_sending_and_recording_resends_the_same_request(
     # A worker claimed it, sent it, and died before recording the answer.
     now = utcnow()
     await OutboxMessage.filter(id=message.id).update(attempts=1, locked_until=now + policy.lease)
-    first = await webank.post(message.path, message.body, request_id=message.request_id)
+    first = await webank.push(stored_push(message.kind, message.payload), request_id=message.request_id)
+    assert isinstance(first, SupplierPushResult)
 
     assert await delivery(webank).deliver_due() == 0  # still leased by the dead worker
     after_lease = now + policy.lease + timedelta(seconds=1)
@@ -191,10 +200,10 @@ async def test_a_crash_between_sending_and_recording_resends_the_same_request(
     stored = await reload(message)
     assert stored.status is OutboxStatus.DELIVERED
     assert stored.attempts == 2
-    assert stored.response == first
+    assert stored.response == result_fields(first)
     assert handler.answers == [(message.id, first)]
-    assert assert_pushed_once(sandbox, message) == first["apply_no"]
-    assert (await Admission.get(id=admission.id)).apply_no == first["apply_no"]
+    assert assert_pushed_once(sandbox, message) == first.apply_no
+    assert (await Admission.get(id=admission.id)).apply_no == first.apply_no
     assert len(calls.posts()) == 2  # sent twice, accepted once
 
 
@@ -235,12 +244,11 @@ async def test_a_message_waits_for_the_older_ones_of_its_aggregate(
 ) -> None:
     calls = CallLog(sandbox)
     credit_code = made_up_credit_code()
+    handler_path = f"/v1/suppliers/{credit_code}/handler"
     push = await enqueue_push(sandbox, credit_code, aggregate_id="admission-1")
     async with in_transaction(bff_db.CONNECTION) as connection:
         handler = await enqueue(
-            kind="handler_submission",
-            path=f"/v1/suppliers/{credit_code}/handler",
-            body={"name": "张三", "phone": "13800000000", "email": "zhang@example.com"},
+            HandlerPush(credit_code, "张三", "13800000000", "zhang@example.com"),
             aggregate_type="admission",
             aggregate_id="admission-1",
             connection=connection,
@@ -253,7 +261,7 @@ async def test_a_message_waits_for_the_older_ones_of_its_aggregate(
     outbox = delivery(webank)
     assert await outbox.deliver(handler.id) is DeliveryOutcome.BUSY
     assert await outbox.deliver_due() == 1  # only the unrelated one
-    assert calls.posts(handler.path) == []
+    assert calls.posts(handler_path) == []
     assert (await reload(handler)).attempts == 0
     assert (await reload(unrelated)).status is OutboxStatus.DELIVERED
 
@@ -264,6 +272,10 @@ async def test_a_message_waits_for_the_older_ones_of_its_aggregate(
     application = sandbox.state.latest_application(credit_code)
     assert application is not None
     assert application.handler is not None
+    assert (await reload(handler)).response == {
+        "register_url": f"{sandbox.webank_url}/pages/register?apply_no={application.apply_no}"
+    }
+    assert len(calls.posts(handler_path)) == 1
 
 
 async def test_a_failing_handler_leaves_the_message_pending_and_nothing_applied(
@@ -286,7 +298,9 @@ async def test_a_failing_handler_leaves_the_message_pending_and_nothing_applied(
     handler = Recorder()
     retry = delivery(webank, handler, clock=lambda: stored.next_attempt_at + timedelta(seconds=1))
     assert await retry.deliver_due() == 1
-    assert [answer["apply_no"] for _, answer in handler.answers] == [apply_no]
+    assert [(id_, answer) for id_, answer in handler.answers] == [
+        (message.id, SupplierPushResult(apply_no, f"{sandbox.webank_url}/pages/register?apply_no={apply_no}"))
+    ]
     assert (await Admission.get(id=admission.id)).apply_no == apply_no
     assert assert_pushed_once(sandbox, message) == apply_no
 
@@ -294,3 +308,24 @@ async def test_a_failing_handler_leaves_the_message_pending_and_nothing_applied(
 async def test_an_unknown_message_is_a_lookup_error(webank: WebankClient) -> None:
     with pytest.raises(LookupError):
         await delivery(webank).deliver(987654)
+
+
+async def test_an_unreadable_stored_push_fails_at_once_and_sends_nothing(
+    webank: WebankClient, sandbox: RunningSandbox
+) -> None:
+    calls = CallLog(sandbox)
+    message = await enqueue_push(sandbox)
+    await OutboxMessage.filter(id=message.id).update(kind="supplier.retired")
+    broken = await enqueue_push(sandbox)
+    await OutboxMessage.filter(id=broken.id).update(payload={"supplier": {}})
+
+    assert await delivery(webank).deliver(message.id) is DeliveryOutcome.FAILED
+    assert await delivery(webank).deliver(broken.id) is DeliveryOutcome.FAILED
+
+    stored, stored_broken = await reload(message), await reload(broken)
+    assert (stored.status, stored.attempts) == (OutboxStatus.FAILED, 1)
+    assert stored.last_error == "unknown push kind 'supplier.retired'"
+    assert stored_broken.status is OutboxStatus.FAILED
+    assert stored_broken.last_error is not None
+    assert stored_broken.last_error.startswith("unreadable supplier.push push (KeyError")
+    assert calls.posts() == []

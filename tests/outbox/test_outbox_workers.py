@@ -38,7 +38,7 @@ async def test_run_delivers_in_the_background_and_outlives_a_database_outage(
     _, message = await opened(sandbox)
     await bff_db.close_db()  # the database is away when the worker starts
     stop = asyncio.Event()
-    worker = asyncio.create_task(OutboxDelivery(webank, {}).run(stop, interval=0.02))
+    worker = asyncio.create_task(OutboxDelivery(webank, None).run(stop, interval=0.02))
     try:
 
         async def pass_failed() -> bool:
