@@ -25,12 +25,18 @@ FORBIDDEN = {
     "integrations": ("bff.schema", "bff.resolvers", "bff.loaders", "bff.app", "bff.context", "bff.models"),
     "loaders": ("bff.schema", "bff.resolvers", "bff.app", "bff.context"),
     "resolvers": ("bff.schema", "bff.app", "bff.graphql_app"),
+    # The outbox delivers typed pushes through the WeBank client; the mutations call it, not the reverse.
+    "outbox": ("bff.schema", "bff.resolvers", "bff.loaders", "bff.app", "bff.context", "bff.notifications"),
+    # Inbound only: the bank's notifications. What our own pushes answer is the outbox's (`outbox.results`).
+    "notifications": ("bff.schema", "bff.resolvers", "bff.app", "bff.context", "bff.outbox"),
 }
 FORBIDDEN_LIBRARIES = {
     "domain": ("strawberry", "graphql", "aiohttp", "starlette", "tortoise"),
     "integrations": ("strawberry", "graphql", "starlette", "tortoise"),
     "loaders": ("strawberry", "graphql"),
     "resolvers": ("strawberry", "graphql"),
+    "outbox": ("strawberry", "graphql"),
+    "notifications": ("strawberry", "graphql"),
 }
 
 
