@@ -84,7 +84,9 @@ async def run(url: str, pid: int, args: argparse.Namespace) -> None:
         bomb = fragment_bomb(args.fragments)
         try:
             status, elapsed, body = await post(http, url, bomb)
-            print(f"fragment document 2^{args.fragments} ({len(bomb)} bytes): HTTP {status} in {elapsed:.3f} s, {summary(body)}")
+            print(
+                f"fragment document 2^{args.fragments} ({len(bomb)} bytes): HTTP {status} in {elapsed:.3f} s, {summary(body)}"
+            )
         except TimeoutError:
             print(f"fragment document 2^{args.fragments}: no answer within {args.timeout} s")
         before = rss_kib(pid)
@@ -101,7 +103,9 @@ async def run(url: str, pid: int, args: argparse.Namespace) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--fragments", type=int, default=22)
     parser.add_argument("--documents", type=int, default=100)
     parser.add_argument("--document-kb", type=int, default=200)
