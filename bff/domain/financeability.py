@@ -11,12 +11,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from bff.domain.money import round_fen
+from bff.domain.order_statuses import FINANCEABLE_STATUSES
 from bff.domain.records import OrderRecord, OrderSource, OrderStatus
-
-FINANCEABLE_STATUSES: dict[OrderSource, frozenset[OrderStatus]] = {
-    OrderSource.MALL: frozenset({OrderStatus.PENDING_SHIPMENT, OrderStatus.PROCESSING}),
-    OrderSource.MRO: frozenset({OrderStatus.PENDING_SHIPMENT, OrderStatus.PENDING_RECEIPT}),
-}
 
 MALL_REFUSAL = "请勾选待发货、处理中的订单发起贷款申请，其他状态的订单不能发起贷款申请。"
 MRO_REFUSAL = "请勾选待发货、待收货的订单发起贷款申请，其他状态的订单不能发起贷款申请。"

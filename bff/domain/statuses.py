@@ -51,6 +51,12 @@ class LoanStatus(enum.StrEnum):
     SETTLED = "SETTLED"
 
 
+# A live loan uses its share of the limit and finances its orders; failed and settled loans no longer do.
+LIVE_LOAN_STATUSES = (LoanStatus.PROCESSING, LoanStatus.DISBURSED, LoanStatus.OVERDUE)
+# Only a disbursed loan has something to repay (overdue is disbursed and late); WeBank quotes only these.
+REPAYABLE_LOAN_STATUSES = (LoanStatus.DISBURSED, LoanStatus.OVERDUE)
+
+
 class InstallmentStatus(enum.StrEnum):
     PENDING = "PENDING"
     PAID = "PAID"

@@ -8,6 +8,7 @@ from typing import Any
 import aiohttp
 
 from bff.domain.money import parse_yuan
+from bff.domain.order_statuses import MALL_STATUSES
 from bff.domain.records import (
     Contract,
     Fulfilment,
@@ -25,16 +26,6 @@ from bff.integrations.http import JsonObject, expect, parse_iso_datetime, parsin
 
 SYSTEM = "mall"
 MAX_IDS_PER_CALL = 100
-MALL_STATUSES = frozenset(
-    {
-        OrderStatus.PENDING_CONFIRMATION,
-        OrderStatus.PENDING_SHIPMENT,
-        OrderStatus.PROCESSING,
-        OrderStatus.COMPLETED,
-        OrderStatus.REJECTED,
-        OrderStatus.CANCELLED,
-    }
-)
 
 
 class MallClient:

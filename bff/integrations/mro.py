@@ -9,6 +9,7 @@ from typing import Any
 import aiohttp
 
 from bff.domain.money import fen_to_yuan
+from bff.domain.order_statuses import MRO_CODE_BY_STATUS, MRO_STATUS_BY_CODE
 from bff.domain.records import (
     Contract,
     Fulfilment,
@@ -27,16 +28,6 @@ SYSTEM = "mro"
 MAX_IDS_PER_CALL = 100
 NOT_FOUND_CODE = 404
 
-STATUS_BY_CODE = {
-    10: OrderStatus.PENDING_CONFIRMATION,
-    20: OrderStatus.PENDING_SHIPMENT,
-    30: OrderStatus.PENDING_RECEIPT,
-    40: OrderStatus.COMPLETED,
-    50: OrderStatus.REJECTED,
-    60: OrderStatus.CANCELLED,
-}
-CODE_BY_STATUS = {status: code for code, status in STATUS_BY_CODE.items()}
-MRO_STATUSES = frozenset(CODE_BY_STATUS)
 STATEMENT_KIND_BY_TYPE = {1: StatementKind.SETTLEMENT, 2: StatementKind.OUTPUT_VALUE}
 
 
@@ -73,7 +64,9 @@ class MroClient:
     ) -> OrderPage:
         params = {"supplierCode": supplier_code, "pageNo": str(page), "pageSize": str(size)}
         if statuses is not None:
-            params["statusList"] = ",".join(str(code) for code in sorted(CODE_BY_STATUS[s] for s in statuses))
+            params["statusList"] = ",".join(
+                str(code) for code in sorted(MRO_CODE_BY_STATUS[s] for s in statuses)
+            )
         data = await self._call("GET", "/portal/trade-orders", params=params)
         with parsing(SYSTEM):
             return OrderPage(total=int(data["total"]), orders=tuple(_order(item) for item in data["list"]))
@@ -129,7 +122,7 @@ def _order(item: dict[str, Any]) -> OrderRecord:
         key=OrderKey(OrderSource.MRO, str(item["tradeOrderId"])),
         order_no=str(item["tradeOrderNo"]),
         supplier_code=str(item["supplierCode"]),
-        status=STATUS_BY_CODE[item["orderStatus"]],
+        status=MRO_STATUS_BY_CODE[item["orderStatus"]],
         amount=fen_to_yuan(_fen(item["payAmount"])),
         buyer_name=str(item["buyerCompanyName"]),
         created_at=from_epoch_millis(item["gmtCreate"]),

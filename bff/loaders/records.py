@@ -7,10 +7,8 @@ from collections import defaultdict
 from aiodataloader import DataLoader
 
 from bff.domain.records import OrderKey
-from bff.domain.statuses import LoanKind, LoanStatus
+from bff.domain.statuses import LIVE_LOAN_STATUSES, LoanKind
 from bff.models import Admission, CreditLimit, Loan, LoanOrder, Repayment
-
-LIVE_LOAN_STATUSES = (LoanStatus.PROCESSING, LoanStatus.DISBURSED, LoanStatus.OVERDUE)
 
 
 class CurrentAdmissionBySupplierLoader(DataLoader[str, Admission | None]):

@@ -13,9 +13,8 @@ from bff.domain.calendar import SHANGHAI
 from bff.domain.money import fen_to_yuan
 from bff.domain.records import OrderKey, OrderRecord
 from bff.domain.repayment_record import EpisodeFacts, LoanFacts, PaymentFacts, summarize
-from bff.domain.statuses import LoanKind, LoanStatus
+from bff.domain.statuses import LIVE_LOAN_STATUSES, REPAYABLE_LOAN_STATUSES, LoanKind, LoanStatus
 from bff.errors import InvalidInputError, NotFoundError
-from bff.loaders.records import LIVE_LOAN_STATUSES
 from bff.models import Loan, LoanOrder, OverdueEpisode, Repayment
 from bff.resolvers.cursors import decode_cursor, encode_cursor, page_size
 
@@ -126,7 +125,7 @@ async def bank_view(context: Context, loan: Loan) -> BankLoan | None:
 
 
 async def payoff_quote(context: Context, loan: Loan, as_of: date | None) -> PayoffQuote | None:
-    if loan.status not in (LoanStatus.DISBURSED, LoanStatus.OVERDUE):
+    if loan.status not in REPAYABLE_LOAN_STATUSES:
         return None
     return await context.loaders.payoff_quotes.load((loan.loan_no, as_of or context.today()))
 

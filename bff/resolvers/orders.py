@@ -15,15 +15,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bff.context import Context
+from bff.domain.order_statuses import STATUSES_BY_SOURCE
 from bff.domain.records import OrderKey, OrderRecord, OrderSource, OrderStatus
 from bff.errors import InvalidInputError, UpstreamError
-from bff.integrations.mall import MALL_STATUSES
-from bff.integrations.mro import MRO_STATUSES
 from bff.loaders import OrderWindow, OrderWindowRequest
 from bff.resolvers.cursors import decode_cursor, encode_cursor, page_size
 
 CURSOR_KIND = "orders"
-STATUSES_BY_SOURCE = {OrderSource.MALL: MALL_STATUSES, OrderSource.MRO: MRO_STATUSES}
 
 
 @dataclass(frozen=True, slots=True)

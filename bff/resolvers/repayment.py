@@ -8,11 +8,10 @@ from dataclasses import dataclass, field
 from bff.context import Context
 from bff.domain.bank_records import PayoffQuote
 from bff.domain.refusals import Refusal, RefusalCode
-from bff.domain.statuses import LoanStatus
+from bff.domain.statuses import REPAYABLE_LOAN_STATUSES
 from bff.errors import UpstreamResponseError
 from bff.resolvers.loans import load_loan
 
-REPAYABLE = (LoanStatus.DISBURSED, LoanStatus.OVERDUE)
 CONFLICT = 409
 
 
@@ -36,7 +35,7 @@ async def start_repayment(context: Context, loan_no: str, kind: RepaymentStart) 
     loan = await load_loan(context, loan_no)
     if loan is None or loan.supplier_code != context.viewer.supplier_code:
         return _refuse(RefusalCode.LOAN_NOT_FOUND, "没有找到这笔贷款。")
-    if loan.status not in REPAYABLE:
+    if loan.status not in REPAYABLE_LOAN_STATUSES:
         return _refuse(RefusalCode.LOAN_NOT_REPAYABLE, f"贷款{loan.loan_no}当前状态不能还款。")
     try:
         url = await context.loaders.repayment_urls.load((loan.loan_no, kind.value))
