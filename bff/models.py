@@ -369,7 +369,7 @@ class BankEvent(Model):
 class OutboxMessage(Model):
     """A push to WeBank, written in the same transaction as the state change it announces.
 
-    `kind` and `payload` are the typed push (`bff.integrations.webank_pushes`: its own fields, not the wire
+    `kind` and `payload` are the typed push (`bff.domain.bank_pushes`: its own fields, not the wire
     body; the WeBank client builds path and body on delivery). `request_id` is sent as `X-WB-Request-Id` on
     every attempt, so a retry is the same request to the bank. `response` is the bank's typed answer.
     """

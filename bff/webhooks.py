@@ -16,8 +16,9 @@ from starlette.responses import JSONResponse, Response
 from bff import notifications
 from bff.config import Settings
 from bff.events import admission_topic, application_topic, loan_topic
-from bff.models import Admission, Loan
+from bff.models import Loan
 from bff.signing import APP_ID_HEADER, verify
+from bff.store import current_admissions_by_credit_code
 
 __all__ = ["webank_webhook"]
 
@@ -67,11 +68,9 @@ async def _publish(request: Request, notification: notifications.Notification) -
     data = notification.data
     credit_code, loan_no = data.get("credit_code"), data.get("loan_no")
     if isinstance(credit_code, str) and notification.type.value.startswith(("realname.", "limit.")):
-        codes = await Admission.filter(credit_code=credit_code, is_current=True).values_list(
-            "supplier_code", flat=True
-        )
-        for code in set(codes):
-            await broker.publish(admission_topic(str(code)), {"kind": "admission"})
+        admissions = await current_admissions_by_credit_code(credit_code)
+        for code in {admission.supplier_code for admission in admissions}:
+            await broker.publish(admission_topic(code), {"kind": "admission"})
     if isinstance(loan_no, str):
         loan = await Loan.get_or_none(loan_no=loan_no)
         if loan is not None:

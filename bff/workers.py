@@ -10,13 +10,12 @@ from datetime import UTC, datetime
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from bff import notifications
+from bff.domain.bank_pushes import PushResult
 from bff.events import Broker, admission_topic, application_topic
 from bff.integrations.webank import WebankClient
-from bff.integrations.webank_pushes import PushResult
 from bff.models import Admission, FinancingApplication, OutboxMessage
 from bff.outbox import OutboxDelivery, ResultHandler, apply_result
-from bff.resolvers.admission import ADMISSION_AGGREGATE
-from bff.resolvers.financing import APPLICATION_AGGREGATE, expire_applications
+from bff.store import ADMISSION_AGGREGATE, APPLICATION_AGGREGATE, expire_applications
 
 logger = logging.getLogger("bff.workers")
 

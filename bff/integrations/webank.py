@@ -1,6 +1,6 @@
 """WeBank's partner API (微业贷-供应商专属贷款): signed requests, request ids on every POST.
 
-The pushes (`bff.integrations.webank_pushes`) have their one home here: this client alone knows their
+The pushes (`bff.domain.bank_pushes`) have their one home here: this client alone knows their
 paths and wire bodies and reads the bank's answers into typed results. A POST carries the caller's stable
 `X-WB-Request-Id`: the bank treats a repeated id as the same request, which is what makes retrying a push
 safe. Nothing here retries by itself; the outbox decides.
@@ -16,6 +16,14 @@ from typing import Any
 
 import aiohttp
 
+from bff.domain.bank_pushes import (
+    HandlerPush,
+    OrdersPush,
+    PushedOrder,
+    PushResult,
+    SupplierPush,
+    WebankPush,
+)
 from bff.domain.bank_records import (
     BankLimit,
     BankLoan,
@@ -29,14 +37,6 @@ from bff.domain.bank_records import (
 from bff.domain.money import format_yuan, parse_yuan
 from bff.errors import UpstreamResponseError
 from bff.integrations.http import JsonObject, parsing, request_json
-from bff.integrations.webank_pushes import (
-    HandlerPush,
-    OrdersPush,
-    PushedOrder,
-    PushResult,
-    SupplierPush,
-    WebankPush,
-)
 from bff.signing import REQUEST_ID_HEADER, signed_headers
 
 SYSTEM = "webank"

@@ -1,6 +1,6 @@
 """The outbox stores typed pushes: `kind` and the push's own fields (`payload`), no path and no method.
 
-The WeBank client now builds path and wire body on delivery (`bff.integrations.webank_pushes`). Rows
+The WeBank client now builds path and wire body on delivery (`bff.domain.bank_pushes`). Rows
 written before this migration hold the wire body and the path. Production only ever wrote three kinds:
 - `supplier.push` and `orders.push`: the wire body already has the push's stored shape field for field,
   and the path was fixed, so these rows are read as they are;

@@ -18,26 +18,13 @@ from bff.notifications.events import (
     parse_limit_rejected,
     parse_realname_verified,
 )
+from bff.store import NoAdmissionError, current_admission_by_credit_code
 
 __all__ = ["NoAdmissionError", "apply_admission_event"]
 
 # A conditional update loses only to a concurrent notification for the same admission; each loss moves the
 # admission forward, and there are at most three steps to take.
 _MAX_ROUNDS = 4
-
-
-class NoAdmissionError(Exception):
-    """No current admission can take the event (yet): it stays stored and unprocessed."""
-
-
-async def _current_admission(credit_code: str, conn: BaseDBAsyncClient) -> Admission:
-    found = await Admission.filter(credit_code=credit_code, is_current=True).using_db(conn).limit(2)
-    if not found:
-        raise NoAdmissionError("no admission for credit code")
-    if len(found) > 1:
-        # Two suppliers opened with one enterprise's credit code: granting the limit to either could be wrong.
-        raise NoAdmissionError("several current admissions for credit code")
-    return found[0]
 
 
 def _changes(
@@ -92,7 +79,7 @@ async def apply_admission_event(
         decision = parse_limit_rejected(data)
     credit_code = decision.credit_code if decision else parse_realname_verified(data).credit_code
 
-    admission = await _current_admission(credit_code, conn)
+    admission = await current_admission_by_credit_code(credit_code, conn)
     if not belongs_to_admission(occurred_at, admission.opened_at):
         return  # an earlier admission's (late) event
     for _ in range(_MAX_ROUNDS):

@@ -25,10 +25,11 @@ from tortoise.transactions import in_transaction
 
 from bff import db
 from bff.domain.admission_flow import AdmissionEvent
-from bff.models import Admission, BankEvent
-from bff.notifications.admission import NoAdmissionError, apply_admission_event
+from bff.models import BankEvent
+from bff.notifications.admission import apply_admission_event
 from bff.notifications.events import EventType, InvalidEventError, Notification, loan_no_of
 from bff.notifications.loans import LOAN_HANDLERS, LoanApplicationError, NotYetApplicableError, loan_supplier
+from bff.store import NoAdmissionError, current_admission_by_credit_code
 
 __all__ = ["HANDLERS", "affected_supplier", "process", "process_waiting", "retry_unprocessed", "store"]
 
@@ -201,12 +202,10 @@ async def affected_supplier(event: BankEvent) -> str | None:
     credit_code = data.get("credit_code") if isinstance(data, dict) else None
     if not isinstance(credit_code, str):
         return None
-    codes = await (
-        Admission.filter(credit_code=credit_code.strip(), is_current=True)
-        .limit(2)
-        .values_list("supplier_code", flat=True)
-    )
-    return str(codes[0]) if len(codes) == 1 else None
+    try:
+        return (await current_admission_by_credit_code(credit_code.strip())).supplier_code
+    except NoAdmissionError:
+        return None
 
 
 async def _record_failure(event: BankEvent, error: str) -> None:

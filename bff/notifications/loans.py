@@ -20,7 +20,6 @@ from bff.domain.loan_flow import LoanEvent, allocate, next_loan_status, waits_fo
 from bff.domain.money import yuan_to_fen
 from bff.domain.repayment_record import EpisodeFacts, OverdueReport, PaymentFacts, overdue_episodes
 from bff.models import (
-    Admission,
     ApplicationOrder,
     ApplicationStatus,
     BankEvent,
@@ -33,7 +32,6 @@ from bff.models import (
     OverdueEpisode,
     Repayment,
 )
-from bff.notifications.admission import NoAdmissionError
 from bff.notifications.events import (
     EventType,
     parse_loan_applied,
@@ -43,6 +41,7 @@ from bff.notifications.events import (
     parse_loan_settled,
     parse_repayment_posted,
 )
+from bff.store import current_admission_by_credit_code
 
 __all__ = [
     "LOAN_HANDLERS",
@@ -112,17 +111,7 @@ async def _free_orders(loan: Loan, conn: BaseDBAsyncClient) -> None:
 
 
 async def _supplier_code(credit_code: str, conn: BaseDBAsyncClient) -> str:
-    codes = await (
-        Admission.filter(credit_code=credit_code, is_current=True)
-        .using_db(conn)
-        .limit(2)
-        .values_list("supplier_code", flat=True)
-    )
-    if len(codes) != 1:
-        raise NoAdmissionError(
-            "no admission for credit code" if not codes else "several current admissions for credit code"
-        )
-    return str(codes[0])
+    return (await current_admission_by_credit_code(credit_code, conn)).supplier_code
 
 
 async def apply_loan_applied(occurred_at: datetime, data: Mapping[str, Any], conn: BaseDBAsyncClient) -> None:

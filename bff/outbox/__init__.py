@@ -6,7 +6,7 @@
                                 aggregate_id=str(admission.id), connection=connection)
     await delivery.deliver(message.id)  # try now; `OutboxDelivery.run` retries what is left
 
-A message stores the typed push (`bff.integrations.webank_pushes`); `WebankClient.push` alone turns it
+A message stores the typed push (`bff.domain.bank_pushes`); `WebankClient.push` alone turns it
 into a request and the answer into a typed result, and `results.apply_result` applies that result.
 """
 

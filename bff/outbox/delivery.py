@@ -1,6 +1,6 @@
 """Delivering outbox messages to WeBank: claim, send with the stored request id, record the outcome.
 
-A message holds a typed push (`bff.integrations.webank_pushes`); `WebankClient.push` turns it into the
+A message holds a typed push (`bff.domain.bank_pushes`); `WebankClient.push` turns it into the
 request and the bank's answer into a typed result, which the result handler applies. A malformed answer
 is an `UpstreamResponseError` without a status and is retried like an outage; a stored push that cannot
 be read at all is FAILED at once.
@@ -41,10 +41,10 @@ from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from bff import db
+from bff.domain.bank_pushes import PushResult, UnreadablePushError, result_fields, stored_push
 from bff.domain.statuses import OutboxStatus
 from bff.errors import UpstreamResponseError, UpstreamUnavailableError
 from bff.integrations.webank import WebankClient
-from bff.integrations.webank_pushes import PushResult, UnreadablePushError, result_fields, stored_push
 from bff.models import OutboxMessage
 from bff.outbox.policy import OutboxPolicy, utcnow
 

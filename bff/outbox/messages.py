@@ -6,8 +6,8 @@ import uuid
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from bff.domain.bank_pushes import WebankPush, stored_fields
 from bff.domain.statuses import OutboxStatus
-from bff.integrations.webank_pushes import WebankPush, stored_fields
 from bff.models import OutboxMessage
 from bff.outbox.policy import utcnow
 

@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from bff.domain.bank_pushes import PushResult
 from bff.domain.bank_records import HandlerPushResult, OrderPushResult, SupplierPushResult
 from bff.domain.statuses import ApplicationStatus
-from bff.integrations.webank_pushes import PushResult
 from bff.models import Admission, FinancingApplication, OutboxMessage
 
 

@@ -7,8 +7,8 @@ from bff.domain.limits import LimitSplit, split_limit
 from bff.domain.money import fen_to_yuan
 from bff.domain.statuses import AdmissionStatus, LoanKind, OutboxStatus
 from bff.models import Admission, CreditLimit, OutboxMessage
+from bff.store import ADMISSION_AGGREGATE
 
-ADMISSION_AGGREGATE = "admission"
 BANK_STEPS_IN_PROGRESS = (AdmissionStatus.OPENED, AdmissionStatus.REGISTERING, AdmissionStatus.VERIFIED)
 
 

@@ -17,6 +17,7 @@ from tortoise.transactions import in_transaction
 
 from bff import db, outbox
 from bff.context import Context
+from bff.domain.bank_pushes import HandlerPush, SupplierPush
 from bff.domain.calendar import shanghai_date
 from bff.domain.credit_code import is_valid_credit_code
 from bff.domain.eligibility import format_date
@@ -27,11 +28,11 @@ from bff.domain.regions import normalise_region
 from bff.domain.statistics import BusinessStatistics, business_statistics, window_start
 from bff.domain.statuses import AdmissionStatus, EntryPoint
 from bff.events import admission_topic
-from bff.integrations.webank_pushes import HandlerPush, SupplierPush
 from bff.loaders import OrderWindowRequest
 from bff.models import Admission, Consent, OutboxMessage
-from bff.resolvers.admission import ADMISSION_AGGREGATE, admission_push_pending
+from bff.resolvers.admission import admission_push_pending
 from bff.resolvers.suppliers import require_profile, supplier_eligibility
+from bff.store import ADMISSION_AGGREGATE, current_admission_of_supplier
 
 AGREEMENT_VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
 AGGREGATE = ADMISSION_AGGREGATE
@@ -70,7 +71,7 @@ async def agree_to_authorization(
                 )
             ]
         )
-    current = await Admission.get_or_none(current_key=viewer.supplier_code)
+    current = await current_admission_of_supplier(viewer.supplier_code)
     if current is not None and current.status is not AdmissionStatus.REJECTED:
         return AdmissionOutcome(admission=current)  # already agreed: a repeated click changes nothing
     window = _reapply_window(context, current)
@@ -128,7 +129,7 @@ def _reapply_window(context: Context, current: Admission | None) -> AdmissionOut
 
 async def open_financing(context: Context) -> AdmissionOutcome:
     viewer = context.viewer
-    current = await Admission.get_or_none(current_key=viewer.supplier_code)
+    current = await current_admission_of_supplier(viewer.supplier_code)
     window = _reapply_window(context, current)
     if window is not None:
         return window
@@ -177,7 +178,7 @@ async def submit_handler(context: Context, name: str, phone: str, email: str) ->
     form = validate_handler(name, phone, email)
     if isinstance(form, list):
         return AdmissionOutcome(refusals=form)
-    current = await Admission.get_or_none(current_key=viewer.supplier_code)
+    current = await current_admission_of_supplier(viewer.supplier_code)
     if current is None or current.status is AdmissionStatus.REJECTED:
         return AdmissionOutcome(
             admission=current,

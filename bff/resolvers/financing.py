@@ -14,12 +14,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from bff import db, outbox
 from bff.context import Context
+from bff.domain.bank_pushes import OrdersPush, PushedOrder
 from bff.domain.financeability import FinancingQuote, FinancingRatios, quote, status_refusal
 from bff.domain.limits import LimitSplit
 from bff.domain.money import yuan_to_fen
@@ -27,14 +27,12 @@ from bff.domain.records import OrderKey, OrderRecord, OrderSource
 from bff.domain.refusals import Refusal, RefusalCode
 from bff.domain.statuses import AdmissionStatus, ApplicationStatus
 from bff.errors import InvalidInputError
-from bff.integrations.webank_pushes import OrdersPush, PushedOrder
 from bff.models import Admission, ApplicationOrder, FinancingApplication, OrderClaim
 from bff.resolvers.admission import admission_limit, limit_split
 from bff.resolvers.loans import financed_amount
+from bff.store import APPLICATION_AGGREGATE, OPEN_APPLICATION_STATUSES, expire_applications
 
 logger = logging.getLogger("bff.financing")
-APPLICATION_AGGREGATE = "application"
-OPEN_APPLICATION_STATUSES = (ApplicationStatus.PENDING_PUSH, ApplicationStatus.HANDED_OVER)
 MAX_ORDERS = 100
 
 
@@ -199,24 +197,6 @@ async def apply_for_order_financing(context: Context, order_keys: list[OrderKey]
     await context.services.outbox.deliver(pushed.id)
     application = await FinancingApplication.get(id=application.id)
     return FinancingOutcome(quote=result, application=application, redirect_url=application.financing_url)
-
-
-async def expire_applications(now: datetime, *, connection: BaseDBAsyncClient | None = None) -> int:
-    """Applications WeBank never turned into a loan expire; their orders are free again."""
-    expired = list(
-        await FinancingApplication.filter(status__in=OPEN_APPLICATION_STATUSES, expires_at__lte=now)
-        .using_db(connection)
-        .values_list("id", flat=True)
-    )
-    if not expired:
-        return 0
-    await OrderClaim.filter(application_id__in=expired, loan_id=None).using_db(connection).delete()
-    changed = (
-        await FinancingApplication.filter(id__in=expired, status__in=OPEN_APPLICATION_STATUSES)
-        .using_db(connection)
-        .update(status=ApplicationStatus.EXPIRED, updated_at=now)
-    )
-    return int(changed)
 
 
 def orders_push(credit_code: str, result: FinancingQuote) -> OrdersPush:

@@ -15,7 +15,7 @@ from tortoise.migrations.executor import MigrationExecutor, MigrationTarget
 import bff.migrations
 from bff import db as bff_db
 from bff.db import DatabaseError, init_db, migrate, pending_migrations, ping, tortoise_config
-from bff.integrations.webank_pushes import HandlerPush, SupplierPush, stored_push
+from bff.domain.bank_pushes import HandlerPush, SupplierPush, stored_push
 from bff.models import OutboxMessage
 
 ON_DISK = sorted(f"models.{path.stem}" for path in Path(bff.migrations.__file__).parent.glob("[0-9]*.py"))

@@ -18,6 +18,7 @@ import aiohttp
 import pytest
 from upstream_doubles import CannedUpstream, closed_port_url
 
+from bff.domain.bank_pushes import HandlerPush, OrdersPush, PushedOrder, SupplierPush
 from bff.domain.records import OrderSource, OrderStatus, SupplierProfile
 from bff.domain.statistics import BusinessStatistics, MonthStatistics
 from bff.errors import UpstreamResponseError, UpstreamUnavailableError
@@ -25,7 +26,6 @@ from bff.integrations.http import create_session, request_json
 from bff.integrations.mall import MallClient
 from bff.integrations.mro import MroClient
 from bff.integrations.webank import WebankClient
-from bff.integrations.webank_pushes import HandlerPush, OrdersPush, PushedOrder, SupplierPush
 
 Call = Callable[[Any], Awaitable[object]]
 

@@ -17,6 +17,7 @@ import pytest
 from app_fixtures import WEBANK_APP_ID, WEBANK_SECRET
 from upstream_doubles import CannedUpstream
 
+from bff.domain.bank_pushes import HandlerPush, OrdersPush, PushedOrder, SupplierPush
 from bff.domain.bank_records import (
     BankLimit,
     BankLoan,
@@ -32,7 +33,6 @@ from bff.domain.records import Contract, OrderSource, OrderStatus, SupplierProfi
 from bff.domain.statistics import BusinessStatistics, MonthStatistics
 from bff.errors import UpstreamResponseError, UpstreamUnavailableError
 from bff.integrations.webank import WebankClient
-from bff.integrations.webank_pushes import HandlerPush, OrdersPush, PushedOrder, SupplierPush
 from bff.sandbox import CreditLimit, Loan, RunningSandbox
 from bff.sandbox.data import add_months
 

@@ -19,13 +19,13 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from bff import db
+from bff.domain.bank_pushes import SupplierPush, stored_push
 from bff.domain.credit_code import check_character
 from bff.domain.records import SupplierProfile
 from bff.domain.statistics import BusinessStatistics, MonthStatistics
 from bff.domain.statuses import AdmissionStatus, EntryPoint
 from bff.integrations.http import create_session
 from bff.integrations.webank import WebankClient
-from bff.integrations.webank_pushes import SupplierPush, stored_push
 from bff.models import Admission, Consent, OutboxMessage
 from bff.outbox import enqueue, utcnow
 from bff.sandbox import RecordedCall, RunningSandbox

@@ -26,10 +26,10 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from bff import db as bff_db
+from bff.domain.bank_pushes import HandlerPush, PushResult, SupplierPush, result_fields, stored_push
 from bff.domain.bank_records import SupplierPushResult
 from bff.domain.statuses import AdmissionStatus, OutboxStatus
 from bff.integrations.webank import WebankClient
-from bff.integrations.webank_pushes import HandlerPush, PushResult, SupplierPush, result_fields, stored_push
 from bff.models import Admission, OutboxMessage
 from bff.outbox import (
     DeliveryOutcome,

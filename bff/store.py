@@ -1,0 +1,68 @@
+"""Reads and writes of the BFF's own records that several layers share: resolvers, bank notifications,
+the webhook and the background workers. Plain functions over the models, no GraphQL and no HTTP.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from bff.domain.statuses import ApplicationStatus
+from bff.models import Admission, FinancingApplication, OrderClaim
+
+# Outbox messages name the record they change by aggregate type and id; the workers read them back to tell
+# that record's subscribers.
+ADMISSION_AGGREGATE = "admission"
+APPLICATION_AGGREGATE = "application"
+
+OPEN_APPLICATION_STATUSES = (ApplicationStatus.PENDING_PUSH, ApplicationStatus.HANDED_OVER)
+
+
+class NoAdmissionError(Exception):
+    """No current admission can take the event (yet): it stays stored and unprocessed."""
+
+
+async def current_admission_of_supplier(
+    supplier_code: str, connection: BaseDBAsyncClient | None = None
+) -> Admission | None:
+    return await Admission.filter(current_key=supplier_code).using_db(connection).first()
+
+
+async def current_admissions_by_credit_code(
+    credit_code: str, connection: BaseDBAsyncClient | None = None
+) -> list[Admission]:
+    """The current admissions opened under an enterprise's credit code: one, unless several suppliers of the
+    platform registered the same enterprise."""
+    return await Admission.filter(credit_code=credit_code, is_current=True).using_db(connection)
+
+
+async def current_admission_by_credit_code(
+    credit_code: str, connection: BaseDBAsyncClient | None = None
+) -> Admission:
+    """The one current admission a bank notification about this credit code belongs to."""
+    found = await current_admissions_by_credit_code(credit_code, connection)
+    if not found:
+        raise NoAdmissionError("no admission for credit code")
+    if len(found) > 1:
+        # Two suppliers opened with one enterprise's credit code: granting the limit to either could be wrong.
+        raise NoAdmissionError("several current admissions for credit code")
+    return found[0]
+
+
+async def expire_applications(now: datetime, *, connection: BaseDBAsyncClient | None = None) -> int:
+    """Applications WeBank never turned into a loan expire; their orders are free again."""
+    expired = list(
+        await FinancingApplication.filter(status__in=OPEN_APPLICATION_STATUSES, expires_at__lte=now)
+        .using_db(connection)
+        .values_list("id", flat=True)
+    )
+    if not expired:
+        return 0
+    await OrderClaim.filter(application_id__in=expired, loan_id=None).using_db(connection).delete()
+    changed = (
+        await FinancingApplication.filter(id__in=expired, status__in=OPEN_APPLICATION_STATUSES)
+        .using_db(connection)
+        .update(status=ApplicationStatus.EXPIRED, updated_at=now)
+    )
+    return int(changed)
