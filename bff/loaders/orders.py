@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from aiodataloader import DataLoader
 
 from bff.domain.records import OrderKey, OrderPage, OrderRecord, OrderSource, OrderStatus
-from bff.errors import UpstreamError
 from bff.integrations.mall import MallClient
 from bff.integrations.mro import MroClient
+from bff.loaders.per_key import PerKeyLoader
 
 MAX_WINDOW = 100
 
@@ -50,8 +50,11 @@ class OrderWindow:
     orders: tuple[OrderRecord, ...]
 
 
-class OrderWindowLoader(DataLoader[OrderWindowRequest, OrderWindow]):
-    """Reads list windows with page-number upstream calls; primes `OrderByKeyLoader` with what it sees."""
+class OrderWindowLoader(PerKeyLoader[OrderWindowRequest, OrderWindow]):
+    """Reads list windows with page-number upstream calls; primes `OrderByKeyLoader` with what it sees.
+
+    Each window fails on its own: with the MRO shop down, the mall's window still loads.
+    """
 
     def __init__(self, mall: MallClient, mro: MroClient, orders: OrderByKeyLoader) -> None:
         super().__init__()
@@ -59,22 +62,11 @@ class OrderWindowLoader(DataLoader[OrderWindowRequest, OrderWindow]):
         self._mro = mro
         self._orders = orders
 
-    async def batch_load_fn(  # type: ignore[override]
-        self, requests: list[OrderWindowRequest]
-    ) -> list[OrderWindow | UpstreamError]:
-        # Each window fails on its own: with the MRO shop down, the mall's window still loads.
-        windows = await asyncio.gather(*(self._window_or_error(request) for request in requests))
-        for window in windows:
-            if isinstance(window, OrderWindow):
-                for order in window.orders:
-                    self._orders.prime(order.key, order)
-        return list(windows)
-
-    async def _window_or_error(self, request: OrderWindowRequest) -> OrderWindow | UpstreamError:
-        try:
-            return await self._window(request)
-        except UpstreamError as exc:
-            return exc
+    async def load_one(self, key: OrderWindowRequest) -> OrderWindow:
+        window = await self._window(key)
+        for order in window.orders:
+            self._orders.prime(order.key, order)
+        return window
 
     async def _window(self, request: OrderWindowRequest) -> OrderWindow:
         size = max(1, min(request.limit, MAX_WINDOW))

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from aiodataloader import DataLoader
 
 from bff.domain.records import Fulfilment, SupplierProfile
-from bff.errors import UpstreamError
 from bff.integrations.mall import MallClient
 from bff.integrations.mro import MroClient
+from bff.loaders.per_key import PerKeyLoader
 
 # The mall answers at most 100 codes per call; a larger batch is split into several calls.
 MALL_CODES_PER_CALL = 100
@@ -35,22 +33,12 @@ class MallFulfilmentByCodeLoader(DataLoader[str, Fulfilment | None]):
         return [found.get(code) for code in codes]
 
 
-class MroFulfilmentByCodeLoader(DataLoader[str, Fulfilment | None]):
+class MroFulfilmentByCodeLoader(PerKeyLoader[str, Fulfilment | None]):
     """The MRO shop has no batch endpoint for fulfilment: one call per distinct code, all at once."""
 
     def __init__(self, mro: MroClient) -> None:
         super().__init__()
         self._mro = mro
 
-    # aiodataloader rejects only the key whose value is an Exception, hence the wider return type.
-    async def batch_load_fn(  # type: ignore[override]
-        self, codes: list[str]
-    ) -> list[Fulfilment | UpstreamError | None]:
-        return list(await asyncio.gather(*(self._fulfilment(code) for code in codes)))
-
-    async def _fulfilment(self, code: str) -> Fulfilment | UpstreamError | None:
-        # Separate calls fail separately: a returned error rejects only its own key, not the batch.
-        try:
-            return await self._mro.fulfilment(code)
-        except UpstreamError as exc:
-            return exc
+    async def load_one(self, key: str) -> Fulfilment | None:
+        return await self._mro.fulfilment(key)
