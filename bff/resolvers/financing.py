@@ -23,10 +23,9 @@ from bff.domain.bank_pushes import OrdersPush, PushedOrder
 from bff.domain.financeability import FinancingQuote, FinancingRatios, quote, status_refusal
 from bff.domain.limits import LimitSplit
 from bff.domain.money import yuan_to_fen
-from bff.domain.records import OrderKey, OrderRecord, OrderSource
+from bff.domain.records import OrderKey, OrderRecord
 from bff.domain.refusals import Refusal, RefusalCode
 from bff.domain.statuses import AdmissionStatus, ApplicationStatus
-from bff.errors import InvalidInputError
 from bff.models import Admission, ApplicationOrder, FinancingApplication, OrderClaim
 from bff.resolvers.admission import admission_limit, limit_split
 from bff.resolvers.loans import financed_amount
@@ -226,13 +225,6 @@ async def apply_for_credit_financing(context: Context) -> FinancingOutcome:
         return _refuse(RefusalCode.LIMIT_EXHAUSTED, "信用贷可用额度已用完。", None)
     url = await context.loaders.credit_financing_urls.load(admission.credit_code or "")
     return FinancingOutcome(redirect_url=url)
-
-
-def order_key_from_global_id(type_name: str, key: str) -> OrderKey:
-    source, _, order_id = key.partition(":")
-    if type_name != "Order" or source not in OrderSource.__members__ or not order_id:
-        raise InvalidInputError("`orderIds` must hold ids of orders from this graph.")
-    return OrderKey(OrderSource(source), order_id)
 
 
 async def load_application(context: Context, application_id: int) -> FinancingApplication | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from datetime import datetime
 from decimal import Decimal
@@ -17,9 +18,16 @@ from bff.domain.regions import AdmissionRegion as AdmissionRegionRecord
 from bff.domain.statuses import AdmissionStatus, EntryPoint
 from bff.models import Admission as AdmissionRow
 from bff.models import CreditLimit as CreditLimitRow
-from bff.resolvers.admission import admission_limit, admission_push_pending, continue_url, limit_split
+from bff.resolvers.admission import (
+    admission_limit,
+    admission_push_pending,
+    continue_url,
+    limit_split,
+    load_admission,
+)
 from bff.schema import enums as _enums  # noqa: F401 - registers the domain enums
 from bff.schema.context import Info, context_of
+from bff.schema.node import ResolvedByKeys, numeric_key
 
 
 @strawberry.type(description="A province open for admission; `cities` is empty when the whole province is.")
@@ -97,7 +105,7 @@ class AdmissionStep:
 
 
 @strawberry.type(description="The supplier's admission to Xinrongbao and where it stands.")
-class Admission(relay.Node):
+class Admission(ResolvedByKeys, relay.Node):
     admission_id: relay.NodeID[str]
     row: strawberry.Private[AdmissionRow]
     status: AdmissionStatus
@@ -121,6 +129,13 @@ class Admission(relay.Node):
             rejection_reason=row.rejection_reason,
             reapply_after=row.reapply_after,
         )
+
+    @classmethod
+    async def load_nodes(cls, info: Info, keys: list[str]) -> list[Admission | None]:
+        context = context_of(info)
+        ids = [numeric_key(key) for key in keys]
+        rows = await asyncio.gather(*(load_admission(context, admission_id) for admission_id in ids))
+        return [None if row is None else cls.from_record(row) for row in rows]
 
     @strawberry.field
     def handler(self) -> Handler | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from decimal import Decimal
 
@@ -12,6 +13,7 @@ from bff.domain.financeability import FinancingQuote
 from bff.domain.money import fen_to_yuan
 from bff.domain.records import OrderKey, OrderSource, OrderStatus
 from bff.domain.statuses import ApplicationStatus
+from bff.errors import InvalidInputError
 from bff.models import ApplicationOrder as ApplicationOrderRow
 from bff.models import FinancingApplication as ApplicationRow
 from bff.resolvers import financing as flow
@@ -20,8 +22,8 @@ from bff.resolvers.orders import load_order
 from bff.schema import enums as _enums  # noqa: F401 - registers the domain enums
 from bff.schema.context import Info, context_of
 from bff.schema.loans import Loan
-from bff.schema.node import decode_global_id
-from bff.schema.orders import Order
+from bff.schema.node import ResolvedByKeys, key_of, numeric_key
+from bff.schema.orders import Order, order_key
 from bff.schema.user_errors import UserError, user_errors
 
 strawberry.enum(ApplicationStatus, name="FinancingApplicationStatus")
@@ -94,7 +96,7 @@ class ApplicationOrder:
 
 
 @strawberry.type(description="An order-financing application handed to WeBank.")
-class FinancingApplication(relay.Node):
+class FinancingApplication(ResolvedByKeys, relay.Node):
     key: relay.NodeID[str]
     row: strawberry.Private[ApplicationRow]
     status: ApplicationStatus
@@ -118,6 +120,15 @@ class FinancingApplication(relay.Node):
             created_at=row.created_at,
             expires_at=row.expires_at,
         )
+
+    @classmethod
+    async def load_nodes(cls, info: Info, keys: list[str]) -> list[FinancingApplication | None]:
+        context = context_of(info)
+        ids = [numeric_key(key) for key in keys]
+        rows = await asyncio.gather(
+            *(flow.load_application(context, application_id) for application_id in ids)
+        )
+        return [None if row is None else cls.from_record(row) for row in rows]
 
     @strawberry.field(
         description="True while the orders wait to be pushed to WeBank (retried automatically)."
@@ -155,8 +166,18 @@ class ApplyForCreditFinancingPayload:
     user_errors: list[UserError]
 
 
+ORDER_IDS_REFUSAL = "`orderIds` must hold ids of orders from this graph."
+
+
+def _order_key(order_id: strawberry.ID) -> OrderKey:
+    key = order_key(key_of(str(order_id), "Order", ORDER_IDS_REFUSAL))
+    if key is None:
+        raise InvalidInputError(ORDER_IDS_REFUSAL)
+    return key
+
+
 def order_keys(order_ids: list[strawberry.ID]) -> list[OrderKey]:
-    return [flow.order_key_from_global_id(*decode_global_id(str(order_id))) for order_id in order_ids]
+    return [_order_key(order_id) for order_id in order_ids]
 
 
 @strawberry.type

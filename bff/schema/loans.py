@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from datetime import datetime
 from decimal import Decimal
@@ -19,6 +20,8 @@ from bff.models import Loan as LoanRow
 from bff.models import Repayment as RepaymentRow
 from bff.resolvers.loans import (
     bank_view,
+    load_loan,
+    load_repayment,
     loan_of_repayment,
     orders_of_loan,
     payoff_quote,
@@ -26,6 +29,7 @@ from bff.resolvers.loans import (
 )
 from bff.schema import enums as _enums  # noqa: F401 - registers the domain enums
 from bff.schema.context import Info, context_of
+from bff.schema.node import ResolvedByKeys
 
 if TYPE_CHECKING:
     from bff.schema.orders import Order
@@ -85,7 +89,7 @@ class PayoffQuote:
 
 
 @strawberry.type(description="A repayment WeBank posted. amount = principal + interest + penalty.")
-class Repayment(relay.Node):
+class Repayment(ResolvedByKeys, relay.Node):
     key: relay.NodeID[str]
     repayment_no: str
     row: strawberry.Private[RepaymentRow]
@@ -113,13 +117,19 @@ class Repayment(relay.Node):
             paid_at=row.paid_at,
         )
 
+    @classmethod
+    async def load_nodes(cls, info: Info, keys: list[str]) -> list[Repayment | None]:
+        context = context_of(info)
+        rows = await asyncio.gather(*(load_repayment(context, key) for key in keys))
+        return [None if row is None else cls.from_record(row) for row in rows]
+
     @strawberry.field
     async def loan(self, info: Info) -> Annotated[Loan, strawberry.lazy("bff.schema.loans")]:
         return Loan.from_record(await loan_of_repayment(context_of(info), self.row))
 
 
 @strawberry.type(description="A loan: order-backed (订单贷) or credit (信用贷).")
-class Loan(relay.Node):
+class Loan(ResolvedByKeys, relay.Node):
     key: relay.NodeID[str]
     loan_no: str
     row: strawberry.Private[LoanRow]
@@ -151,6 +161,12 @@ class Loan(relay.Node):
             settled_at=row.settled_at,
             failure_reason=row.failure_reason,
         )
+
+    @classmethod
+    async def load_nodes(cls, info: Info, keys: list[str]) -> list[Loan | None]:
+        context = context_of(info)
+        rows = await asyncio.gather(*(load_loan(context, key) for key in keys))
+        return [None if row is None else cls.from_record(row) for row in rows]
 
     @strawberry.field(description="The orders this loan finances (order loans only).")
     async def orders(self, info: Info) -> list[Annotated[Order, strawberry.lazy("bff.schema.orders")]]:

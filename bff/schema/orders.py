@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
@@ -13,12 +14,15 @@ from strawberry.types.nodes import SelectedField, Selection
 
 from bff.domain.financeability import financeable_amount, is_financeable
 from bff.domain.records import Contract as ContractRecord
-from bff.domain.records import OrderRecord, OrderSource, OrderStatus
+from bff.domain.records import OrderKey, OrderRecord, OrderSource, OrderStatus
+from bff.errors import InvalidInputError
 from bff.models import LoanOrder
 from bff.resolvers.financing import ratios
 from bff.resolvers.loans import financed_by, loan_lines_of_orders
+from bff.resolvers.orders import load_order
 from bff.schema import enums as _enums  # noqa: F401 - registers the domain enums
 from bff.schema.context import Info, context_of
+from bff.schema.node import NOT_OUR_ID, ResolvedByKeys
 
 if TYPE_CHECKING:
     from bff.schema.loans import Loan
@@ -35,6 +39,14 @@ class Contract:
         return cls(contract_no=record.contract_no, amount=record.amount, signed_at=record.signed_at)
 
 
+def order_key(node_key: str) -> OrderKey | None:
+    """The order an `Order`'s node key (`MALL:123`) names, or None if it names none."""
+    source, _, order_id = node_key.partition(":")
+    if source not in OrderSource.__members__ or not order_id:
+        return None
+    return OrderKey(OrderSource(source), order_id)
+
+
 FINANCING_FIELDS = frozenset({"financeableAmount", "financedAmount", "loans"})
 
 
@@ -49,7 +61,7 @@ def _asks_for(selections: Iterable[Selection], names: frozenset[str]) -> bool:
 
 
 @strawberry.type(description="An order of the supplier in the mall (集采) or the MRO shop.")
-class Order(relay.Node):
+class Order(ResolvedByKeys, relay.Node):
     node_key: relay.NodeID[str]
     record: strawberry.Private[OrderRecord]
     # The order's loan lines, read for a whole page at once (`Order.many`): the financing fields below are
@@ -66,7 +78,7 @@ class Order(relay.Node):
     @classmethod
     def from_record(cls, record: OrderRecord, loan_lines: list[LoanOrder]) -> Order:
         return cls(
-            node_key=f"{record.source.value}:{record.key.id}",
+            node_key=f"{record.source.value}:{record.key.id}",  # read back by `order_key`
             record=record,
             loan_lines=loan_lines,
             source=record.source,
@@ -84,6 +96,16 @@ class Order(relay.Node):
         return [
             cls.from_record(record, order_lines) for record, order_lines in zip(records, lines, strict=True)
         ]
+
+    @classmethod
+    async def load_nodes(cls, info: Info, keys: list[str]) -> list[Order | None]:
+        order_keys = [order_key(key) for key in keys]
+        if None in order_keys:
+            raise InvalidInputError(NOT_OUR_ID)
+        context = context_of(info)
+        found = await asyncio.gather(*(load_order(context, key) for key in order_keys if key is not None))
+        nodes = iter(await cls.many(info, [record for record in found if record is not None]))
+        return [None if record is None else next(nodes) for record in found]
 
     @strawberry.field(
         description="Whether its status allows an order loan (mall: 待发货/处理中; MRO: 待发货/待收货)."

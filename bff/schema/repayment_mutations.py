@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import strawberry
 
-from bff.errors import InvalidInputError
 from bff.resolvers.repayment import RepaymentStart, start_repayment
 from bff.schema.context import Info, context_of
 from bff.schema.loans import PayoffQuote
-from bff.schema.node import decode_global_id
+from bff.schema.node import key_of
 from bff.schema.user_errors import UserError, user_errors
 
 strawberry.enum(RepaymentStart, name="RepaymentStartKind")
@@ -35,9 +34,7 @@ class StartRepaymentPayload:
 class RepaymentMutations:
     @strawberry.mutation(description="Start repaying an installment or settling early, on WeBank's pages.")
     async def start_repayment(self, info: Info, input: StartRepaymentInput) -> StartRepaymentPayload:
-        type_name, loan_no = decode_global_id(str(input.loan_id))
-        if type_name != "Loan":
-            raise InvalidInputError("`loanId` must be the id of a Loan.")
+        loan_no = key_of(str(input.loan_id), "Loan", "`loanId` must be the id of a Loan.")
         outcome = await start_repayment(context_of(info), loan_no, input.kind)
         return StartRepaymentPayload(
             redirect_url=outcome.redirect_url,

@@ -19,14 +19,11 @@ from bff.schema.admission import Admission
 from bff.schema.context import Info, context_of
 from bff.schema.financing import FinancingApplication
 from bff.schema.loans import Loan
-from bff.schema.node import decode_global_id
+from bff.schema.node import key_of
 
 
 def _key(global_id: strawberry.ID, type_name: str) -> str:
-    decoded_type, key = decode_global_id(str(global_id))
-    if decoded_type != type_name:
-        raise InvalidInputError(f"That is not the id of a {type_name}.")
-    return key
+    return key_of(str(global_id), type_name, f"That is not the id of a {type_name}.")
 
 
 @strawberry.type

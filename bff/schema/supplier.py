@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from decimal import Decimal
 
@@ -20,12 +21,13 @@ from bff.resolvers.admission import current_admission, current_limit
 from bff.resolvers.financing import check_order_financing
 from bff.resolvers.loans import list_loans, repayment_record
 from bff.resolvers.orders import list_orders
-from bff.resolvers.suppliers import require_profile, supplier_eligibility
+from bff.resolvers.suppliers import readable_supplier_code, require_profile, supplier_eligibility
 from bff.schema import enums as _enums  # noqa: F401 - registers the domain enums
 from bff.schema.admission import Admission, CreditLimit
 from bff.schema.context import Info, context_of
 from bff.schema.financing import FinancingPreview, order_keys
 from bff.schema.loans import Loan, LoanConnection, LoanEdge
+from bff.schema.node import ResolvedByKeys
 from bff.schema.orders import Order, OrderConnection, OrderEdge
 
 
@@ -80,13 +82,19 @@ def page_info(cursors: list[str], has_next_page: bool, after: str | None) -> rel
 
 
 @strawberry.type(description="A supplier of the Yunzhu platform.")
-class Supplier(relay.Node):
+class Supplier(ResolvedByKeys, relay.Node):
     key: relay.NodeID[str]
     code: str
 
     @classmethod
     def of(cls, code: str) -> Supplier:
         return cls(key=code, code=code)
+
+    @classmethod
+    async def load_nodes(cls, info: Info, keys: list[str]) -> list[Supplier | None]:
+        context = context_of(info)
+        codes = await asyncio.gather(*(readable_supplier_code(context, key) for key in keys))
+        return [None if code is None else cls.of(code) for code in codes]
 
     # Fields read from the mall or MRO are nullable: when an upstream is down, only they are null (with an
     # UPSTREAM_UNAVAILABLE error at their path) and the rest of the supplier still answers.
