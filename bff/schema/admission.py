@@ -25,7 +25,6 @@ from bff.resolvers.admission import (
     limit_split,
     load_admission,
 )
-from bff.schema import enums as _enums  # noqa: F401 - registers the domain enums
 from bff.schema.context import Info, context_of
 from bff.schema.node import ResolvedByKeys, numeric_key
 
@@ -89,6 +88,8 @@ class Handler:
     email: str
 
 
+strawberry.enum(AdmissionStatus)
+strawberry.enum(EntryPoint, description="Where the supplier entered Xinrongbao.")
 strawberry.enum(StepState, name="AdmissionStepState")
 
 

@@ -6,7 +6,6 @@ import strawberry
 
 from bff.domain.statuses import EntryPoint
 from bff.resolvers import admission_mutations as flow
-from bff.schema import enums as _enums  # noqa: F401 - registers the domain enums
 from bff.schema.admission import Admission
 from bff.schema.context import Info, context_of
 from bff.schema.user_errors import UserError, user_errors

@@ -19,7 +19,6 @@ from bff.models import FinancingApplication as ApplicationRow
 from bff.resolvers import financing as flow
 from bff.resolvers.loans import loans_of_application
 from bff.resolvers.orders import load_order
-from bff.schema import enums as _enums  # noqa: F401 - registers the domain enums
 from bff.schema.context import Info, context_of
 from bff.schema.loans import Loan
 from bff.schema.node import ResolvedByKeys, key_of, numeric_key

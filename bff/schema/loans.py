@@ -27,12 +27,16 @@ from bff.resolvers.loans import (
     payoff_quote,
     repayments_of_loan,
 )
-from bff.schema import enums as _enums  # noqa: F401 - registers the domain enums
 from bff.schema.context import Info, context_of
 from bff.schema.node import ResolvedByKeys
 
 if TYPE_CHECKING:
     from bff.schema.orders import Order
+
+strawberry.enum(LoanKind, description="ORDER: backed by orders (40 % share); CREDIT: 60 % share.")
+strawberry.enum(LoanStatus)
+strawberry.enum(InstallmentStatus)
+strawberry.enum(RepaymentKind)
 
 
 @strawberry.type(description="One period of the repayment plan, as WeBank schedules it.")

@@ -20,12 +20,14 @@ from bff.models import LoanOrder
 from bff.resolvers.financing import ratios
 from bff.resolvers.loans import financed_by, loan_lines_of_orders
 from bff.resolvers.orders import load_order
-from bff.schema import enums as _enums  # noqa: F401 - registers the domain enums
 from bff.schema.context import Info, context_of
 from bff.schema.node import NOT_OUR_ID, ResolvedByKeys
 
 if TYPE_CHECKING:
     from bff.schema.loans import Loan
+
+strawberry.enum(OrderSource, description="The order system: the 集采 mall or the MRO shop.")
+strawberry.enum(OrderStatus)
 
 
 @strawberry.type(description="The contract behind an order. MRO orders carry only the contract number.")

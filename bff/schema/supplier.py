@@ -22,13 +22,14 @@ from bff.resolvers.financing import check_order_financing
 from bff.resolvers.loans import list_loans, repayment_record
 from bff.resolvers.orders import list_orders
 from bff.resolvers.suppliers import readable_supplier_code, require_profile, supplier_eligibility
-from bff.schema import enums as _enums  # noqa: F401 - registers the domain enums
 from bff.schema.admission import Admission, CreditLimit
 from bff.schema.context import Info, context_of
 from bff.schema.financing import FinancingPreview, order_keys
 from bff.schema.loans import Loan, LoanConnection, LoanEdge
 from bff.schema.node import ResolvedByKeys
 from bff.schema.orders import Order, OrderConnection, OrderEdge
+
+strawberry.enum(ReasonCodeEnum, name="EligibilityReasonCode")
 
 
 @strawberry.type
