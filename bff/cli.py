@@ -178,7 +178,6 @@ def _demo(args: argparse.Namespace) -> int:
         mall_url=sandbox.mall_url,
         mro_url=sandbox.mro_url,
         webank_url=sandbox.webank_url,
-        public_url=f"http://{args.host}:{args.port}",
     )
     asyncio.run(db.migrate(settings.database_url))
     # The server checks the audience when BFF_JWT_AUDIENCE is set; tokens without it would be refused.

@@ -35,7 +35,6 @@ class Settings(BaseSettings):
     mall_url: HttpUrl = "http://127.0.0.1:9100/mall"
     mro_url: HttpUrl = "http://127.0.0.1:9100/mro"
     webank_url: HttpUrl = "http://127.0.0.1:9100/webank"
-    public_url: HttpUrl = "http://127.0.0.1:8000"
 
     upstream_connect_timeout: float = Field(default=2.0, gt=0)
     upstream_read_timeout: float = Field(default=5.0, gt=0)

@@ -1,7 +1,7 @@
 """Change events for live subscriptions: in-process by default, Redis pub/sub across `bff serve` processes.
 
-An event only says *what* changed (`{"kind": "admission", "supplierCode": …}`); subscribers reload the
-current state with fresh loaders. So a lost or duplicated event never shows stale data, and every
+The topic names the supplier and an event only says *what* changed (`{"kind": "admission"}`,
+`{"kind": "loan", "loanNo": …}`); subscribers reload the current state with fresh loaders. So a lost or duplicated event never shows stale data, and every
 subscription starts with the current state before any change (Redis drops messages while a subscriber
 is disconnected).
 """

@@ -8,6 +8,8 @@
 
 A message stores the typed push (`bff.domain.bank_pushes`); `WebankClient.push` alone turns it
 into a request and the answer into a typed result, and `results.apply_result` applies that result.
+
+`bff serve` delivers what is left in the background (`bff.workers.run_outbox`).
 """
 
 from bff.outbox.delivery import DeliveryOutcome, OutboxDelivery, ResultHandler

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import relay
-from strawberry.types.nodes import SelectedField, Selection
 
 from bff.domain.financeability import financeable_amount, is_financeable
 from bff.domain.records import Contract as ContractRecord
@@ -47,19 +45,6 @@ def order_key(node_key: str) -> OrderKey | None:
     if source not in OrderSource.__members__ or not order_id:
         return None
     return OrderKey(OrderSource(source), order_id)
-
-
-FINANCING_FIELDS = frozenset({"financeableAmount", "financedAmount", "loans"})
-
-
-def _asks_for(selections: Iterable[Selection], names: frozenset[str]) -> bool:
-    """Whether any field named in `names` is selected anywhere below (fragments included)."""
-    for selection in selections:
-        if isinstance(selection, SelectedField) and selection.name in names:
-            return True
-        if _asks_for(selection.selections, names):
-            return True
-    return False
 
 
 @strawberry.type(description="An order of the supplier in the mall (集采) or the MRO shop.")
