@@ -11,3 +11,8 @@ UPSTREAM_SECONDS = Histogram("bff_upstream_request_seconds", "Upstream request l
 GRAPHQL_OPERATIONS = Counter(
     "bff_graphql_operations_total", "GraphQL operations executed", ["type", "outcome"]
 )
+QUARANTINED_BANK_EVENTS = Counter(
+    "bff_bank_events_quarantined_total",
+    "Signed bank notifications the BFF could not understand, kept for operators",
+    ["stage"],  # envelope: the body did not parse; data: a stored event's data was unreadable
+)

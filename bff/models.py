@@ -49,6 +49,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "OverdueEpisode",
+    "QuarantinedBankEvent",
     "Repayment",
     "RepaymentKind",
 ]
@@ -359,11 +360,35 @@ class BankEvent(Model):
     processed_at = fields.DatetimeField(null=True)
     attempts = fields.IntField(default=0)
     last_error = fields.TextField(null=True)
+    # Set when its data turned out unreadable: never processed again, listed to operators instead.
+    quarantined_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "bank_event"
         # the processor's queue: unprocessed events in arrival order
         indexes = (Index(fields=("processed_at", "received_at")),)
+
+
+class QuarantinedBankEvent(Model):
+    """A signed WeBank notification the BFF could not understand, kept for operators and never processed."""
+
+    id = _pk()
+    # The same unreadable body delivered again is the same quarantined event.
+    body_sha256 = fields.CharField(max_length=64, unique=True)
+    event_id = fields.CharField(max_length=128, null=True)
+    type = fields.CharField(max_length=64, null=True)
+    reason = fields.TextField()
+    body = fields.TextField()
+    received_at = fields.DatetimeField(auto_now_add=True)
+    # Set when the envelope was stored as a `BankEvent` and only its data proved unreadable.
+    bank_event: fields.ForeignKeyNullableRelation[BankEvent] = fields.ForeignKeyField(
+        "models.BankEvent", related_name=False, null=True, on_delete=fields.RESTRICT
+    )
+
+    bank_event_id: int | None
+
+    class Meta:
+        table = "quarantined_bank_event"
 
 
 class OutboxMessage(Model):

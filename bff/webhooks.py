@@ -2,7 +2,8 @@
 
 Order matters: verify the raw bytes, then parse, then store under the unique `event_id`, then answer
 SUCCESS (a repeated `event_id` gets the same answer and changes nothing), then process — a processing
-failure stays recorded on the stored event and does not change the answer.
+failure stays recorded on the stored event and does not change the answer. A signed body that does not
+parse as a notification is quarantined (`notifications.quarantine`) and answered SUCCESS too.
 """
 
 from __future__ import annotations
@@ -45,8 +46,13 @@ async def webank_webhook(request: Request) -> Response:
     try:
         notification = notifications.parse_notification(body)
     except notifications.InvalidEventError as exc:
-        logger.warning("webank notification refused: %s", exc.message)
-        return _answer(400, "INVALID_EVENT", exc.message)
+        # Signed, so the bank's; refused, it would be resent for ever. Kept for operators instead.
+        try:
+            await notifications.quarantine_body(body, exc.message)
+        except Exception:  # not stored (database away): the bank must retry, so no SUCCESS
+            logger.exception("could not quarantine a webank notification")
+            return _answer(503, "UNAVAILABLE", "The event could not be stored; retry later.")
+        return _answer(200, "SUCCESS")
 
     try:
         event = await notifications.store(notification)

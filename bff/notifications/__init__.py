@@ -1,7 +1,9 @@
-"""WeBank notifications: reading them (`events`), storing them once and processing them (`inbox`)."""
+"""WeBank notifications: reading them (`events`), storing them once and processing them (`inbox`), and
+keeping those that cannot be understood (`quarantine`)."""
 
 from bff.notifications.events import EventType, InvalidEventError, Notification, parse_notification
 from bff.notifications.inbox import process, retry_unprocessed, store
+from bff.notifications.quarantine import quarantine_body
 
 __all__ = [
     "EventType",
@@ -9,6 +11,7 @@ __all__ = [
     "Notification",
     "parse_notification",
     "process",
+    "quarantine_body",
     "retry_unprocessed",
     "store",
 ]

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from bff.domain.calendar import shanghai_date
 from bff.domain.money import InvalidAmountError, parse_yuan
 from bff.domain.statuses import LoanKind, RepaymentKind
+from bff.models import EXTERNAL_ID_LENGTH
 
 __all__ = [
     "DEFAULT_CREDIT_RATIO",
@@ -134,10 +135,28 @@ def parse_notification(body: bytes) -> Notification:
     data = parsed["data"]
     if not isinstance(data, dict):
         raise InvalidEventError("`data` must be a JSON object.")
+    _check_identifiers(data)
     # PostgreSQL's jsonb cannot hold U+0000; refusing it here keeps storing from failing later.
     if "\\u0000" in json.dumps(parsed):
         raise InvalidEventError("The body contains a NUL character.")
     return Notification(event_id=event_id, type=event_type, occurred_at=occurred_at, data=data, body=parsed)
+
+
+# Identifiers the BFF stores in columns of EXTERNAL_ID_LENGTH: a longer one could never be stored, so the
+# event is unreadable now rather than failing to store (and being resent by the bank) for ever.
+_IDENTIFIERS = ("loan_no", "repayment_no", "batch_no", "credit_code")
+
+
+def _check_identifiers(data: Mapping[str, Any]) -> None:
+    for name in _IDENTIFIERS:
+        value = data.get(name)
+        if isinstance(value, str) and len(value) > EXTERNAL_ID_LENGTH:
+            raise InvalidEventError(f"`data.{name}` is longer than {EXTERNAL_ID_LENGTH} characters.")
+    order_nos = data.get("order_nos")
+    if isinstance(order_nos, list) and any(
+        isinstance(order_no, str) and len(order_no) > EXTERNAL_ID_LENGTH for order_no in order_nos
+    ):
+        raise InvalidEventError(f"`data.order_nos` has a number longer than {EXTERNAL_ID_LENGTH} characters.")
 
 
 # --- the data of the admission events -------------------------------------------------------------------

@@ -29,6 +29,7 @@ from bff.models import BankEvent
 from bff.notifications.admission import apply_admission_event
 from bff.notifications.events import EventType, InvalidEventError, Notification, loan_no_of
 from bff.notifications.loans import LOAN_HANDLERS, LoanApplicationError, NotYetApplicableError, loan_supplier
+from bff.notifications.quarantine import quarantine_stored
 from bff.store import NoAdmissionError, current_admission_by_credit_code
 
 __all__ = ["HANDLERS", "affected_supplier", "process", "process_waiting", "retry_unprocessed", "store"]
@@ -57,14 +58,16 @@ HANDLERS: dict[EventType, Handler] = {
     **LOAN_HANDLERS,
 }
 
-# Expected refusals: logged without a traceback, the event kept for a later attempt.
-_EXPECTED_ERRORS = (InvalidEventError, NoAdmissionError, NotYetApplicableError, LoanApplicationError)
+# Expected refusals: logged without a traceback, the event kept for a later attempt. (An unreadable event,
+# `InvalidEventError`, will never read better: it goes to quarantine instead.)
+_EXPECTED_ERRORS = (NoAdmissionError, NotYetApplicableError, LoanApplicationError)
 
 
 class _Outcome(enum.Enum):
     PROCESSED = "processed"  # by this call
     ALREADY = "already"  # before, or concurrently by another attempt
     FAILED = "failed"  # kept unprocessed, with `last_error`
+    QUARANTINED = "quarantined"  # its data is unreadable: never processed, listed to operators
 
 
 async def store(notification: Notification) -> BankEvent | None:
@@ -93,7 +96,7 @@ async def process(event: BankEvent) -> bool:
         loan_no = _loan_no(event)
         if loan_no is not None:
             await process_waiting(loan_no)
-    return outcome is not _Outcome.FAILED
+    return outcome in (_Outcome.PROCESSED, _Outcome.ALREADY)
 
 
 async def process_waiting(loan_no: str) -> int:
@@ -115,7 +118,7 @@ async def process_waiting(loan_no: str) -> int:
 
 async def _waiting_events(loan_no: str) -> list[BankEvent]:
     return (
-        await BankEvent.filter(loan_no=loan_no, processed_at=None)
+        await BankEvent.filter(loan_no=loan_no, processed_at=None, quarantined_at=None)
         .order_by("occurred_at", "id")
         .limit(WAITING_LIMIT)
     )
@@ -138,7 +141,10 @@ async def retry_unprocessed(limit: int = 100) -> int:
     events = (
         # events that failed MAX_RETRIES times stay for an operator, and no longer starve newer ones
         await BankEvent.filter(
-            processed_at=None, type__in=[t.value for t in HANDLERS], attempts__lt=MAX_RETRIES
+            processed_at=None,
+            quarantined_at=None,
+            type__in=[t.value for t in HANDLERS],
+            attempts__lt=MAX_RETRIES,
         )
         .order_by("occurred_at", "id")
         .limit(limit)
@@ -157,6 +163,8 @@ async def retry_unprocessed(limit: int = 100) -> int:
 async def _process(event: BankEvent) -> _Outcome:
     if event.processed_at is not None:
         return _Outcome.ALREADY
+    if event.quarantined_at is not None:
+        return _Outcome.QUARANTINED
     handler = HANDLERS.get(EventType(event.type))
     if handler is None:
         return _Outcome.FAILED
@@ -178,6 +186,14 @@ async def _process(event: BankEvent) -> _Outcome:
             if not marked:
                 return _Outcome.ALREADY
             await handler(event.occurred_at, data if isinstance(data, dict) else {}, conn)
+    except InvalidEventError as exc:
+        try:
+            await quarantine_stored(event, exc.message)
+        except Exception as failure:  # the database may be away: the event stays for a later attempt
+            logger.exception("could not quarantine bank event %s", event.event_id)
+            await _record_failure(event, f"{type(failure).__name__}: {failure}")
+            return _Outcome.FAILED
+        return _Outcome.QUARANTINED
     except NotYetApplicableError as exc:
         logger.info("bank event %s (%s) waits: %s", event.event_id, event.type, exc)
         await _record_failure(event, str(exc))

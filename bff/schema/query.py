@@ -7,11 +7,17 @@ from strawberry import relay
 
 from bff.domain.regions import ADMISSION_REGIONS
 from bff.errors import NotFoundError
+from bff.resolvers.quarantine import list_quarantined_events
 from bff.resolvers.suppliers import require_profile
 from bff.schema.admission import AdmissionRegion
 from bff.schema.context import Info, context_of
 from bff.schema.node import resolve_node
-from bff.schema.supplier import Supplier
+from bff.schema.quarantine import (
+    QuarantinedBankEvent,
+    QuarantinedBankEventConnection,
+    QuarantinedBankEventEdge,
+)
+from bff.schema.supplier import Supplier, page_info
 
 
 @strawberry.type
@@ -38,3 +44,20 @@ class Query:
     @strawberry.field(description="Where admission is open (业务开放地区).")
     def admission_regions(self) -> list[AdmissionRegion]:
         return [AdmissionRegion.from_record(region) for region in ADMISSION_REGIONS]
+
+    @strawberry.field(
+        description="Signed bank notifications the BFF could not understand, newest first. Platform "
+        "operators only."
+    )
+    async def quarantined_bank_events(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> QuarantinedBankEventConnection:
+        page = await list_quarantined_events(context_of(info), first=first, after=after)
+        return QuarantinedBankEventConnection(
+            edges=[
+                QuarantinedBankEventEdge(node=QuarantinedBankEvent.from_record(event), cursor=cursor)
+                for event, cursor in page.events
+            ],
+            page_info=page_info([cursor for _, cursor in page.events], page.has_next_page, after),
+            total_count=page.total_count,
+        )

@@ -107,7 +107,7 @@ async def test_0005_turns_stored_requests_into_typed_pushes(empty_db_url: str) -
             )
 
     # when
-    assert await migrate(empty_db_url) == ["models.0005_outbox_typed_push"]
+    assert (await migrate(empty_db_url))[0] == "models.0005_outbox_typed_push"
 
     # then: each row reads back as the push the previous code would have sent
     await init_db(empty_db_url)

@@ -11,9 +11,18 @@ from typing import Any
 
 import pytest
 from app_fixtures import Bff
-from factories import create_admission
+from factories import create_admission, create_loan
 
-from bff.models import Admission, AdmissionStatus, BankEvent, CreditLimit
+from bff.models import (
+    Admission,
+    AdmissionStatus,
+    BankEvent,
+    CreditLimit,
+    Loan,
+    LoanStatus,
+    QuarantinedBankEvent,
+)
+from bff.notifications import retry_unprocessed
 from bff.signing import signed_headers
 
 CREDIT_CODE = "91440300MA5G8XXXXX"  # the webhook never validates it; only matching matters
@@ -158,15 +167,62 @@ def _without(key: str) -> dict[str, Any]:
         pytest.param({**event(), "event_id": ""}, id="empty-event-id"),
         pytest.param({**event(), "event_id": 7}, id="event-id-not-a-string"),
         pytest.param(event(data={"loan_no": "L1\u0000"}), id="nul-character"),
+        pytest.param(event(data={"loan_no": "L" * 200, "reason": "x"}), id="loan-no-too-long"),
+        pytest.param(
+            event("repayment.posted", {"loan_no": "L1", "repayment_no": "R" * 65}), id="repayment-no-too-long"
+        ),
     ],
 )
-async def test_an_unreadable_event_is_refused_and_not_stored(bff: Bff, body: dict[str, Any] | bytes) -> None:
-    status, answer = await post(bff, body)
+async def test_an_unreadable_signed_event_is_quarantined_and_acknowledged(
+    bff: Bff, body: dict[str, Any] | bytes
+) -> None:
+    # when: the bank sends it, and (not having heard SUCCESS in time, say) sends it again
+    first = await post(bff, body)
+    again = await post(bff, body)
 
-    assert status == 400
-    assert answer["code"] == "INVALID_EVENT"
-    assert answer["message"]
+    # then: acknowledged, so the bank stops resending; kept once, for operators; nothing processed
+    assert first == again == (200, {"code": "SUCCESS"})
     assert await BankEvent.all().count() == 0
+    kept = await QuarantinedBankEvent.all()
+    assert len(kept) == 1
+    assert kept[0].reason
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    assert kept[0].body == raw.decode("utf-8", errors="backslashreplace").replace("\x00", "\\x00")
+
+
+async def test_a_quarantined_event_keeps_what_its_envelope_says(bff: Bff) -> None:
+    await post(bff, event("loan.exploded", event_id="evt-unknown"))
+
+    kept = await QuarantinedBankEvent.get()
+    assert (kept.event_id, kept.type) == ("evt-unknown", "loan.exploded")
+    assert kept.reason == "Unknown event type: 'loan.exploded'."
+
+
+async def test_a_stored_event_with_unreadable_data_is_quarantined_and_never_retried(bff: Bff) -> None:
+    # given: a loan the event is about, so only its data can be wrong
+    await create_loan("L1", status=LoanStatus.PROCESSING)
+    data = {
+        "loan_no": "L1",
+        "amount": "1000.00",
+        "annual_rate": "seven percent",
+        "term_months": 6,
+        "disbursed_at": "2026-03-02T10:00:00+08:00",
+    }
+    body = event("loan.disbursed", data, event_id="e-bad")
+
+    # when
+    assert await post(bff, body) == (200, {"code": "SUCCESS"})
+
+    # then: stored, not processed, quarantined with the reason; the sweep leaves it alone
+    stored = await BankEvent.get(event_id="e-bad")
+    assert stored.processed_at is None
+    assert stored.quarantined_at is not None
+    kept = await QuarantinedBankEvent.get(bank_event_id=stored.id)
+    assert (kept.event_id, kept.type) == ("e-bad", "loan.disbursed")
+    assert "annual_rate" in kept.reason
+    assert await retry_unprocessed() == 0
+    assert (await BankEvent.get(event_id="e-bad")).attempts == 0
+    assert (await Loan.get(loan_no="L1")).status is LoanStatus.PROCESSING
 
 
 # --- admission processing -------------------------------------------------------------------------------
@@ -250,7 +306,7 @@ async def test_an_event_for_an_unknown_credit_code_stays_stored_unprocessed(bff:
     )
 
 
-async def test_unreadable_admission_data_stays_stored_with_the_error(bff: Bff) -> None:
+async def test_unreadable_admission_data_stays_stored_in_quarantine(bff: Bff) -> None:
     admission = await open_admission()
     data = {**APPROVED, "total": 1000000.5}
 
@@ -259,8 +315,8 @@ async def test_unreadable_admission_data_stays_stored_with_the_error(bff: Bff) -
     assert status == 200
     stored = await BankEvent.get(event_id="e-approved")
     assert stored.processed_at is None
-    assert stored.attempts == 1
-    assert "data.total" in (stored.last_error or "")
+    assert stored.quarantined_at is not None
+    assert "data.total" in (await QuarantinedBankEvent.get(bank_event_id=stored.id)).reason
     await admission.refresh_from_db()
     assert admission.status is AdmissionStatus.REGISTERING
     assert await CreditLimit.all().count() == 0
