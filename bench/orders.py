@@ -34,7 +34,7 @@ from bff.domain.money import format_yuan
 from bff.resolvers.financing import ratios
 from bff.resolvers.loans import financed_amount, loans_of_order
 from bff.resolvers.orders import list_orders
-from bff.sandbox import start_sandbox
+from bff_sandbox import start_sandbox
 
 SECRET = "bench-jwt-secret-0123456789abcdef-0123456789"
 WEBANK_SECRET = "bench-webank-secret-0123456789"

@@ -142,7 +142,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _sandbox(args: argparse.Namespace) -> int:
-    from bff.sandbox import start_sandbox
+    from bff_sandbox import start_sandbox
 
     settings = load_settings()
     sandbox = start_sandbox(
@@ -162,7 +162,7 @@ def _sandbox(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from bff.sandbox import start_sandbox
+    from bff_sandbox import start_sandbox
 
     base = load_settings(database_url=args.database_url)
     sandbox = start_sandbox(

@@ -19,8 +19,8 @@ from starlette.applications import Starlette
 from bff.app import create_app
 from bff.auth import Role, mint_token
 from bff.config import Settings, load_settings
-from bff.sandbox import RunningSandbox, start_sandbox
 from bff.signing import signed_headers
+from bff_sandbox import RunningSandbox, start_sandbox
 
 WEBANK_APP_ID = "xinrongbao-test"
 WEBANK_SECRET = "test-webank-secret-0123456789abcdef"

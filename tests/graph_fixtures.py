@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from app_fixtures import settings_for
+from bff.sandbox import RunningSandbox
 
 from bff.auth import Role, Viewer
 from bff.config import Settings
@@ -21,7 +22,6 @@ from bff.context import Context, Services
 from bff.events import InProcessBroker
 from bff.integrations.http import create_session
 from bff.integrations.upstreams import Upstreams
-from bff.sandbox import RunningSandbox
 from bff.schema import schema
 from bff.workers import ChangedAggregates, build_outbox
 

@@ -10,7 +10,7 @@ from app_fixtures import Bff, serve, settings_for
 
 from bff import migrations
 from bff.app import create_app
-from bff.sandbox import RunningSandbox
+from bff_sandbox import RunningSandbox
 
 ALL_MIGRATIONS = sorted(
     f"models.{path.stem}" for path in (Path(migrations.__file__).parent).glob("[0-9]*.py")

@@ -22,7 +22,7 @@ from bff.integrations.webank import WebankClient
 from bff.loaders.bank import BankLoanByNoLoader, PayoffQuoteLoader
 from bff.loaders.orders import OrderByKeyLoader, OrderWindowLoader, OrderWindowRequest
 from bff.loaders.suppliers import MallFulfilmentByCodeLoader, MroFulfilmentByCodeLoader, SupplierByCodeLoader
-from bff.sandbox import RunningSandbox
+from bff_sandbox import RunningSandbox
 
 DEMO = "GD-BOTH"
 

@@ -20,8 +20,8 @@ from bff.domain.records import (
     SupplierProfile,
 )
 from bff.integrations.mall import MallClient
-from bff.sandbox import RunningSandbox
-from bff.sandbox.data import MallOrder, Seed, first_month_of_window
+from bff_sandbox import RunningSandbox
+from bff_sandbox.data import MallOrder, Seed, first_month_of_window
 
 DEMO = "GD-BOTH"
 

@@ -23,8 +23,8 @@ from bff.domain.records import (
 )
 from bff.errors import UpstreamResponseError
 from bff.integrations.mro import MroClient
-from bff.sandbox import RunningSandbox
-from bff.sandbox.data import MroOrder, Seed
+from bff_sandbox import RunningSandbox
+from bff_sandbox.data import MroOrder, Seed
 
 DEMO = "GD-BOTH"
 

@@ -33,8 +33,8 @@ from bff.domain.records import Contract, OrderSource, OrderStatus, SupplierProfi
 from bff.domain.statistics import BusinessStatistics, MonthStatistics
 from bff.errors import UpstreamResponseError, UpstreamUnavailableError
 from bff.integrations.webank import WebankClient
-from bff.sandbox import CreditLimit, Loan, RunningSandbox
-from bff.sandbox.data import add_months
+from bff_sandbox import CreditLimit, Loan, RunningSandbox
+from bff_sandbox.data import add_months
 
 
 def made_up_credit_code(serial: int) -> str:

@@ -28,8 +28,8 @@ from bff.integrations.http import create_session
 from bff.integrations.webank import WebankClient
 from bff.models import Admission, Consent, OutboxMessage
 from bff.outbox import enqueue, utcnow
-from bff.sandbox import RecordedCall, RunningSandbox
-from bff.sandbox.data import add_months
+from bff_sandbox import RecordedCall, RunningSandbox
+from bff_sandbox.data import add_months
 
 SUPPLIER_PUSH_PATH = "/v1/suppliers/push"
 _serials = itertools.count(1)

@@ -40,7 +40,7 @@ from bff.outbox import (
     enqueue,
     utcnow,
 )
-from bff.sandbox import RunningSandbox
+from bff_sandbox import RunningSandbox
 
 pytestmark = pytest.mark.usefixtures("db")
 

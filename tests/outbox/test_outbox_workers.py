@@ -17,7 +17,7 @@ from bff.domain.statuses import OutboxStatus
 from bff.integrations.webank import WebankClient
 from bff.models import OutboxMessage
 from bff.outbox import OutboxDelivery
-from bff.sandbox import RunningSandbox
+from bff_sandbox import RunningSandbox
 
 WORKER = Path(__file__).with_name("drain_worker.py")
 WORKERS = 2

@@ -21,10 +21,10 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from bff.sandbox import RunningSandbox, start_sandbox
-from bff.sandbox.data import Loan
-from bff.sandbox.loan_decision import LoanRequest, applied_loan, decided_loan
 from bff.signing import APP_ID_HEADER, REQUEST_ID_HEADER, signed_headers, verify
+from bff_sandbox import RunningSandbox, start_sandbox
+from bff_sandbox.data import Loan
+from bff_sandbox.loan_decision import LoanRequest, applied_loan, decided_loan
 
 Event = dict[str, Any]
 

@@ -14,10 +14,10 @@ import aiohttp
 import pytest
 from bank_support import Page, Webhook, open_page, post_form, sandbox_fixtures, signed_get, signed_post
 
-from bff.sandbox import RunningSandbox
-from bff.sandbox.decision import REASON_LOW_SETTLEMENT, REASON_MANUAL
-from bff.sandbox.state import DELIVERED
-from bff.sandbox.webank_payloads import expected_months
+from bff_sandbox import RunningSandbox
+from bff_sandbox.decision import REASON_LOW_SETTLEMENT, REASON_MANUAL
+from bff_sandbox.state import DELIVERED
+from bff_sandbox.webank_payloads import expected_months
 
 APP_ID = "bank-pages-app"
 SECRET = "bank-pages-secret-0123456789"

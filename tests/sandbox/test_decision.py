@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from bff.sandbox.decision import REASON_LOW_SETTLEMENT, REASON_MANUAL, decide
-from bff.sandbox.state import CreditLimit, PushedMonth
-from bff.sandbox.webank_payloads import expected_months
+from bff_sandbox.decision import REASON_LOW_SETTLEMENT, REASON_MANUAL, decide
+from bff_sandbox.state import CreditLimit, PushedMonth
+from bff_sandbox.webank_payloads import expected_months
 
 TODAY = date(2026, 3, 15)
 

@@ -19,9 +19,9 @@ import aiohttp
 import pytest
 from bank_support import Webhook, open_page, post_form, sandbox_fixtures, signed_get, signed_post
 
-from bff.sandbox import CreditLimit, RunningSandbox
-from bff.sandbox.loan_decision import REASON_AMOUNT, REASON_BUYER
-from bff.sandbox.webank_payloads import expected_months
+from bff_sandbox import CreditLimit, RunningSandbox
+from bff_sandbox.loan_decision import REASON_AMOUNT, REASON_BUYER
+from bff_sandbox.webank_payloads import expected_months
 
 APP_ID = "financing-pages-app"
 SECRET = "financing-pages-secret-0123456789"

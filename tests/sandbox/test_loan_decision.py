@@ -7,15 +7,15 @@ from decimal import Decimal
 
 import pytest
 
-from bff.sandbox.data import Installment, Loan
-from bff.sandbox.loan_decision import (
+from bff_sandbox.data import Installment, Loan
+from bff_sandbox.loan_decision import (
     REASON_AMOUNT,
     REASON_BUYER,
     available_share,
     equal_principal_plan,
     failure_reason,
 )
-from bff.sandbox.state import CreditLimit
+from bff_sandbox.state import CreditLimit
 
 CC = "91440300MA5314187G"
 OTHER = "91430100MA5418916L"

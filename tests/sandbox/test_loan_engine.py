@@ -12,8 +12,8 @@ from decimal import Decimal
 
 import pytest
 
-from bff.sandbox.data import Loan
-from bff.sandbox.loan_engine import (
+from bff_sandbox.data import Loan
+from bff_sandbox.loan_engine import (
     EQUAL_INSTALLMENT,
     INTEREST_FIRST,
     OVERDUE,

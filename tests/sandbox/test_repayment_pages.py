@@ -21,9 +21,9 @@ from bank_support import (
     signed_post,
 )
 
-from bff.sandbox import CreditLimit, RunningSandbox
-from bff.sandbox.loan_engine import EQUAL_INSTALLMENT
-from bff.sandbox.webank_payloads import expected_months
+from bff_sandbox import CreditLimit, RunningSandbox
+from bff_sandbox.loan_engine import EQUAL_INSTALLMENT
+from bff_sandbox.webank_payloads import expected_months
 
 APP_ID = "repayment-pages-app"
 SECRET = "repayment-pages-secret-0123456789"

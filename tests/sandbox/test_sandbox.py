@@ -12,9 +12,9 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bff.sandbox import RunningSandbox, start_sandbox
-from bff.sandbox.data import add_months
 from bff.signing import REQUEST_ID_HEADER, signed_headers
+from bff_sandbox import RunningSandbox, start_sandbox
+from bff_sandbox.data import add_months
 
 APP_ID = "sandbox-test-app"
 SECRET = "sandbox-test-secret-0123456789"

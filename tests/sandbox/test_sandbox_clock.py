@@ -18,8 +18,8 @@ from bank_support import (
     signed_get,
 )
 
-from bff.sandbox import RunningSandbox
-from bff.sandbox.loan_engine import EQUAL_INSTALLMENT, INTEREST_FIRST
+from bff_sandbox import RunningSandbox
+from bff_sandbox.loan_engine import EQUAL_INSTALLMENT, INTEREST_FIRST
 
 APP_ID = "sandbox-clock-app"
 SECRET = "sandbox-clock-secret-0123456789"

@@ -6,10 +6,10 @@ from datetime import date, datetime
 
 import pytest
 
-import bff.sandbox
+import bff_sandbox
 from bff.domain.credit_code import is_valid_credit_code
-from bff.sandbox import build_seed
-from bff.sandbox.data import MALL_STATUSES, MRO_STATUSES, Seed, add_months
+from bff_sandbox import build_seed
+from bff_sandbox.data import MALL_STATUSES, MRO_STATUSES, Seed, add_months
 
 TODAYS = [
     pytest.param(date(2026, 3, 15), id="mid-month"),
@@ -126,7 +126,7 @@ def test_demo_supplier_covers_every_status_and_null_contracts() -> None:
 def test_the_package_docstring_table_matches_the_seed() -> None:
     seed = build_seed(date(2026, 3, 15))
     rows = {
-        line.split("|")[1].strip(): line for line in (bff.sandbox.__doc__ or "").splitlines() if "|" in line
+        line.split("|")[1].strip(): line for line in (bff_sandbox.__doc__ or "").splitlines() if "|" in line
     }
 
     for supplier in seed.suppliers:

@@ -10,7 +10,7 @@ import pytest
 from graph_fixtures import Graph
 
 from bff.domain.calendar import today_in_shanghai
-from bff.sandbox.seed import build_seed
+from bff_sandbox.seed import build_seed
 
 ORDERS = """
 query ($first: Int, $after: String, $source: OrderSource, $statuses: [OrderStatus!]) {

@@ -16,7 +16,7 @@ from ws_support import next_payload
 from bff.app import create_app
 from bff.auth import mint_token
 from bff.events import RedisBroker, admission_topic
-from bff.sandbox import RunningSandbox
+from bff_sandbox import RunningSandbox
 
 REDIS_URL = os.environ.get("BFF_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 pytestmark = pytest.mark.redis

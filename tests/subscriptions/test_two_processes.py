@@ -25,8 +25,8 @@ from ws_support import next_payload
 from bff.app import create_app
 from bff.auth import mint_token
 from bff.models import AdmissionStatus
-from bff.sandbox import RunningSandbox
 from bff.signing import signed_headers
+from bff_sandbox import RunningSandbox
 
 pytestmark = pytest.mark.redis
 SUBSCRIPTION = "subscription { loanStatusChanged { loanNo status } }"

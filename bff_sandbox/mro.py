@@ -12,9 +12,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bff.domain.money import yuan_to_fen
-from bff.sandbox.data import MRO_STATUSES, FulfilmentHistory, MroOrder
-from bff.sandbox.params import MAX_BATCH, InvalidParameterError, bounded_int, choices, required
-from bff.sandbox.state import SandboxState
+from bff_sandbox.data import MRO_STATUSES, FulfilmentHistory, MroOrder
+from bff_sandbox.params import MAX_BATCH, InvalidParameterError, bounded_int, choices, required
+from bff_sandbox.state import SandboxState
 
 DEFAULT_PAGE_SIZE = 50
 STATEMENT_TYPES = {"SETTLEMENT": 1, "OUTPUT_VALUE": 2}

@@ -22,17 +22,17 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bff.domain.money import format_yuan
-from bff.sandbox import webank_payloads as payloads
-from bff.sandbox.bank_pages import BankPages
-from bff.sandbox.data import Loan
-from bff.sandbox.financing_pages import FinancingPages
-from bff.sandbox.loan_engine import payoff
-from bff.sandbox.loan_servicing import REPAYABLE_STATUSES, LoanServicing
-from bff.sandbox.notifier import Notifier
-from bff.sandbox.repayment_pages import REPAYMENT, RepaymentPages
-from bff.sandbox.state import CreditLimit, SandboxState, StoredResponse
-from bff.sandbox.webank_payloads import WebankError, invalid
 from bff.signing import APP_ID_HEADER, REQUEST_ID_HEADER, verify
+from bff_sandbox import webank_payloads as payloads
+from bff_sandbox.bank_pages import BankPages
+from bff_sandbox.data import Loan
+from bff_sandbox.financing_pages import FinancingPages
+from bff_sandbox.loan_engine import payoff
+from bff_sandbox.loan_servicing import REPAYABLE_STATUSES, LoanServicing
+from bff_sandbox.notifier import Notifier
+from bff_sandbox.repayment_pages import REPAYMENT, RepaymentPages
+from bff_sandbox.state import CreditLimit, SandboxState, StoredResponse
+from bff_sandbox.webank_payloads import WebankError, invalid
 
 MAX_LOANS_PER_CALL = 100
 REPAYMENT_KINDS = ("INSTALLMENT", "EARLY_SETTLEMENT")

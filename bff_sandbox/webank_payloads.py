@@ -9,8 +9,8 @@ from typing import Any
 
 from bff.domain.credit_code import is_valid_credit_code
 from bff.domain.money import InvalidAmountError, parse_yuan
-from bff.sandbox.data import add_months
-from bff.sandbox.state import Handler, PushedContract, PushedMonth, PushedOrder, PushedSupplier
+from bff_sandbox.data import add_months
+from bff_sandbox.state import Handler, PushedContract, PushedMonth, PushedOrder, PushedSupplier
 
 STATISTICS_MONTHS = 24
 ORDER_SOURCES = ("MALL", "MRO")

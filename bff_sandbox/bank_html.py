@@ -8,8 +8,8 @@ from decimal import Decimal
 from html import escape
 
 from bff.domain.money import format_yuan, round_fen
-from bff.sandbox.decision import REJECTING_NAME, settled_last_12_months
-from bff.sandbox.state import (
+from bff_sandbox.decision import REJECTING_NAME, settled_last_12_months
+from bff_sandbox.state import (
     STEP_APPLY,
     STEP_DONE,
     STEP_ENTERPRISE,

@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from bff.sandbox.data import SHANGHAI, FulfilmentHistory, Loan, MallOrder, MroOrder, Seed, SeedSupplier
+from bff_sandbox.data import SHANGHAI, FulfilmentHistory, Loan, MallOrder, MroOrder, Seed, SeedSupplier
 
 MALL = "mall"
 MRO = "mro"
@@ -122,7 +122,7 @@ class LegalRepresentative:
     phone: str
 
 
-# Where an applicant stands on the bank's registration pages (`bff.sandbox.bank_pages`), in order.
+# Where an applicant stands on the bank's registration pages (`bff_sandbox.bank_pages`), in order.
 STEP_ENTERPRISE = "ENTERPRISE"  # to do: register, log in, verify the enterprise
 STEP_LEGAL_REP = "LEGAL_REP"  # to do: verify the legal representative (then realname.verified)
 STEP_APPLY = "APPLY"  # to do: apply for a limit
@@ -173,7 +173,7 @@ class SentNotification:
 
 @dataclass(frozen=True, slots=True)
 class LoanBooking:
-    """A loan a person applied for on the bank's financing pages (`bff.sandbox.financing_pages`)."""
+    """A loan a person applied for on the bank's financing pages (`bff_sandbox.financing_pages`)."""
 
     key: str  # the batch number of an order loan, the form token of a credit loan
     loan_no: str

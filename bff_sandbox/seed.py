@@ -1,7 +1,7 @@
 """Deterministic seed data for the three simulated upstreams, every date relative to one `today`.
 
 Nothing here is random: variety comes from fixed arithmetic patterns, so the same `today` always yields
-the same seed, and the admission cases (see the table in `bff.sandbox`) hold whichever day it runs.
+the same seed, and the admission cases (see the table in `bff_sandbox`) hold whichever day it runs.
 Order ids and statuses do not depend on `today` at all; only dates and numbers derived from dates
 (order numbers, statement numbers) move with it.
 """
@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from bff.domain.credit_code import ALPHABET, check_character
 from bff.domain.money import CENT
-from bff.sandbox.data import (
+from bff_sandbox.data import (
     CANCELLED,
     COMPLETED,
     MRO_CANCELLED,
@@ -39,8 +39,8 @@ from bff.sandbox.data import (
     SeedSupplier,
     add_months,
 )
-from bff.sandbox.loan_decision import document, equal_principal_plan
-from bff.sandbox.loan_engine import EQUAL_PRINCIPAL
+from bff_sandbox.loan_decision import document, equal_principal_plan
+from bff_sandbox.loan_engine import EQUAL_PRINCIPAL
 
 FIRST_MALL_ORDER_ID = 100001
 FIRST_MRO_ORDER_ID = 500001

@@ -20,8 +20,8 @@ from datetime import date, timedelta
 from decimal import ROUND_FLOOR, Decimal
 
 from bff.domain.money import CENT
-from bff.sandbox.data import add_months
-from bff.sandbox.state import CreditLimit, PushedMonth
+from bff_sandbox.data import add_months
+from bff_sandbox.state import CreditLimit, PushedMonth
 
 MONTHS_CONSIDERED = 12
 SHARE_OF_SETTLED = Decimal("0.20")

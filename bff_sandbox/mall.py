@@ -10,9 +10,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bff.domain.money import format_yuan
-from bff.sandbox.data import MALL_STATUSES, FulfilmentHistory, MallOrder, SeedSupplier, first_month_of_window
-from bff.sandbox.params import InvalidParameterError, bounded_int, choices, csv_list, required
-from bff.sandbox.state import SandboxState
+from bff_sandbox.data import MALL_STATUSES, FulfilmentHistory, MallOrder, SeedSupplier, first_month_of_window
+from bff_sandbox.params import InvalidParameterError, bounded_int, choices, csv_list, required
+from bff_sandbox.state import SandboxState
 
 DEFAULT_PAGE_SIZE = 50
 

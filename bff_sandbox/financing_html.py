@@ -8,16 +8,16 @@ from datetime import date
 from decimal import Decimal
 
 from bff.domain.money import format_yuan
-from bff.sandbox.bank_html import FormError, document, esc, yuan_label
-from bff.sandbox.data import Loan
-from bff.sandbox.loan_decision import (
+from bff_sandbox.bank_html import FormError, document, esc, yuan_label
+from bff_sandbox.data import Loan
+from bff_sandbox.loan_decision import (
     ANNUAL_RATE,
     FAILING_BUYER_MARK,
     FAILING_FEN,
     TERMS,
 )
-from bff.sandbox.loan_engine import EQUAL_INSTALLMENT, METHOD_LABELS, METHODS
-from bff.sandbox.state import OrderBatch
+from bff_sandbox.loan_engine import EQUAL_INSTALLMENT, METHOD_LABELS, METHODS
+from bff_sandbox.state import OrderBatch
 
 SOURCE_LABELS = {"MALL": "集采", "MRO": "MRO"}
 STATUS_LABELS = {

@@ -7,7 +7,7 @@ next step — so re-opening the register URL later continues where the applicant
 1. `POST /pages/register/enterprise` — sign up and log in, enterprise verification (税务/工商认证);
 2. `POST /pages/register/legal-rep` — legal-representative verification (SMS code `123456`), then the
    bank notifies `realname.verified`;
-3. `POST /pages/register/apply` — the bank decides (`bff.sandbox.decision`), stores the limit and
+3. `POST /pages/register/apply` — the bank decides (`bff_sandbox.decision`), stores the limit and
    notifies `limit.approved` or `limit.rejected`; the page then shows the decision.
 
 Invalid input re-renders the step with status 400 and `#error`; an unknown apply number is a 404 page;
@@ -26,16 +26,16 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from bff.domain.money import format_yuan
-from bff.sandbox.bank_html import (
+from bff_sandbox.bank_html import (
     ENTERPRISE_METHODS,
     SANDBOX_SMS_CODE,
     FormError,
     message_page,
     register_page,
 )
-from bff.sandbox.decision import decide
-from bff.sandbox.notifier import Notifier
-from bff.sandbox.state import (
+from bff_sandbox.decision import decide
+from bff_sandbox.notifier import Notifier
+from bff_sandbox.state import (
     STEP_APPLY,
     STEP_DONE,
     STEP_ENTERPRISE,

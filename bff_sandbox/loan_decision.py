@@ -1,6 +1,6 @@
 """How the sandbox bank books and decides a loan — deterministic, so tests and demos can predict it.
 
-A financing request on the bank's pages (`bff.sandbox.financing_pages`) is first checked against what
+A financing request on the bank's pages (`bff_sandbox.financing_pages`) is first checked against what
 the supplier may still borrow:
 
 - order loans: min(sum of the ticked orders' `financeable_amount`, the available order-loan share);
@@ -16,7 +16,7 @@ The bank then books the loan (PROCESSING, annual rate 7.20 %) and decides at onc
 - FAILED, reason `订单买方核验未通过`, when any ticked order's buyer name contains `失败`;
 - otherwise DISBURSED today (the sandbox's `today`) with outstanding principal = amount.
 
-The plan is `bff.sandbox.loan_engine.schedule` for the repayment method picked on the page
+The plan is `bff_sandbox.loan_engine.schedule` for the repayment method picked on the page
 (EQUAL_INSTALLMENT 等额本息 by default, or INTEREST_FIRST 先息后本); a failed loan has no plan.
 `equal_principal_plan` is the older, simpler plan the seed's loans (WBL0001, WBL0002) keep.
 Arithmetic is exact `Decimal`.
@@ -31,9 +31,9 @@ from decimal import Decimal
 
 from bff.domain.limits import split_limit
 from bff.domain.money import round_fen
-from bff.sandbox import loan_engine
-from bff.sandbox.data import Installment, Loan, LoanDocument, add_months
-from bff.sandbox.state import CreditLimit
+from bff_sandbox import loan_engine
+from bff_sandbox.data import Installment, Loan, LoanDocument, add_months
+from bff_sandbox.state import CreditLimit
 
 ORDER = "ORDER"
 CREDIT = "CREDIT"

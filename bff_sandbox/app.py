@@ -1,6 +1,6 @@
 """One Starlette app serving the three upstreams under `/mall`, `/mro`, `/webank`, plus `/_sandbox` controls.
 
-Its lifespan runs the bank's notifier (`bff.sandbox.notifier`), so serve it with the lifespan on.
+Its lifespan runs the bank's notifier (`bff_sandbox.notifier`), so serve it with the lifespan on.
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from bff.sandbox.mall import create_mall_app
-from bff.sandbox.mro import create_mro_app
-from bff.sandbox.notifier import Notifier
-from bff.sandbox.state import MALL, MRO, SYSTEMS, WEBANK, SandboxState, SentNotification
-from bff.sandbox.webank import create_webank_app
+from bff_sandbox.mall import create_mall_app
+from bff_sandbox.mro import create_mro_app
+from bff_sandbox.notifier import Notifier
+from bff_sandbox.state import MALL, MRO, SYSTEMS, WEBANK, SandboxState, SentNotification
+from bff_sandbox.webank import create_webank_app
 
 MAX_CLOCK_DAYS = 3660  # running the bank day by day: ten years per call is plenty
 

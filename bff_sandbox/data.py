@@ -140,7 +140,7 @@ class Loan:
     plan: tuple[Installment, ...] = ()
     documents: tuple[LoanDocument, ...] = ()
     failure_reason: str | None = None  # why a FAILED loan was not disbursed
-    method: str = "EQUAL_INSTALLMENT"  # or INTEREST_FIRST (`bff.sandbox.loan_engine`)
+    method: str = "EQUAL_INSTALLMENT"  # or INTEREST_FIRST (`bff_sandbox.loan_engine`)
     repayments: tuple[Repayment, ...] = ()
     settled_on: date | None = None
 

@@ -27,11 +27,11 @@ from typing import Any
 
 import aiohttp
 
-from bff.sandbox.data import SHANGHAI
-from bff.sandbox.state import DELIVERED, DeliveryAttempt, SandboxState, SentNotification
 from bff.signing import signed_headers
+from bff_sandbox.data import SHANGHAI
+from bff_sandbox.state import DELIVERED, DeliveryAttempt, SandboxState, SentNotification
 
-logger = logging.getLogger("bff.sandbox.notifier")
+logger = logging.getLogger("bff_sandbox.notifier")
 
 BACKOFF_SECONDS = (0.2, 0.5, 1.0, 2.0, 4.0, 5.0)
 NO_WEBHOOK_POLL_SECONDS = 0.2

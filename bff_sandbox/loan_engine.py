@@ -53,7 +53,7 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
-from bff.sandbox.data import Installment, Loan, add_months
+from bff_sandbox.data import Installment, Loan, add_months
 
 EQUAL_INSTALLMENT = "EQUAL_INSTALLMENT"  # 等额本息
 INTEREST_FIRST = "INTEREST_FIRST"  # 先息后本

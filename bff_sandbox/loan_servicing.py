@@ -15,7 +15,7 @@ loan in loan-number order:
 `state.set_insufficient_funds(loan_no, True|False)` (control `POST /_sandbox/webank/funds`) overrides that
 rule for one loan either way. Repayments on the bank's pages always succeed (the person pays as they go).
 
-On the pages (`bff.sandbox.repayment_pages`) a person pays the installment now (ACTIVE: the overdue
+On the pages (`bff_sandbox.repayment_pages`) a person pays the installment now (ACTIVE: the overdue
 arrears with penalty if any, else the next pending installment) or settles early (EARLY_SETTLEMENT: the
 `loan_engine.payoff` quote of the day; the unpaid installments are replaced in the plan by one PAID row
 due that day holding the outstanding principal and the accrued interest, so the plan still sums to the
@@ -39,11 +39,11 @@ from decimal import Decimal
 from typing import Any
 
 from bff.domain.money import format_yuan
-from bff.sandbox import loan_engine as engine
-from bff.sandbox.data import Installment, Loan, LoanDocument, Repayment
-from bff.sandbox.loan_decision import document
-from bff.sandbox.notifier import Notifier
-from bff.sandbox.state import SandboxState
+from bff_sandbox import loan_engine as engine
+from bff_sandbox.data import Installment, Loan, LoanDocument, Repayment
+from bff_sandbox.loan_decision import document
+from bff_sandbox.notifier import Notifier
+from bff_sandbox.state import SandboxState
 
 SCHEDULED = "SCHEDULED"
 ACTIVE = "ACTIVE"

@@ -9,7 +9,7 @@
   `POST /pages/credit-financing` books the loan and redirects to `GET /pages/loan?loan_no=…`. Each
   rendered form carries a token, so submitting it twice books one loan.
 
-Booking and deciding follow `bff.sandbox.loan_decision`: the bank notifies `loan.applied`, then
+Booking and deciding follow `bff_sandbox.loan_decision`: the bank notifies `loan.applied`, then
 `loan.disbursed` or `loan.failed`, the latter sent `after` the former so the platform hears them in order.
 Invalid input re-renders the form with status 400 and `#error` and books nothing; an unknown batch,
 supplier or loan is a 404 page; everything is a 503 page while the bank is down.
@@ -31,10 +31,10 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from bff.domain.money import InvalidAmountError, format_yuan, parse_yuan
-from bff.sandbox.bank_html import FormError, message_page
-from bff.sandbox.data import Loan
-from bff.sandbox.financing_html import Enterprise, credit_financing_page, financing_page, loan_page
-from bff.sandbox.loan_decision import (
+from bff_sandbox.bank_html import FormError, message_page
+from bff_sandbox.data import Loan
+from bff_sandbox.financing_html import Enterprise, credit_financing_page, financing_page, loan_page
+from bff_sandbox.loan_decision import (
     CREDIT,
     ORDER,
     TERMS,
@@ -44,9 +44,9 @@ from bff.sandbox.loan_decision import (
     decided_loan,
     failure_reason,
 )
-from bff.sandbox.loan_engine import EQUAL_INSTALLMENT, METHODS
-from bff.sandbox.notifier import Notifier
-from bff.sandbox.state import LoanBooking, OrderBatch, PushedOrder, SandboxState
+from bff_sandbox.loan_engine import EQUAL_INSTALLMENT, METHODS
+from bff_sandbox.notifier import Notifier
+from bff_sandbox.state import LoanBooking, OrderBatch, PushedOrder, SandboxState
 
 FINANCING = "/pages/financing"
 CREDIT_FINANCING = "/pages/credit-financing"

@@ -62,11 +62,11 @@ with `repayment_html`, `notifier`), `app` (mounting, the call log, the controls,
 (uvicorn on a background thread).
 """
 
-from bff.sandbox.app import create_sandbox_app
-from bff.sandbox.data import Installment, Loan, LoanDocument, Seed, shanghai_today
-from bff.sandbox.seed import DEMO_SUPPLIER, build_seed
-from bff.sandbox.server import RunningSandbox, SandboxStartupError, start_sandbox
-from bff.sandbox.state import CreditLimit, RecordedCall, SandboxState
+from bff_sandbox.app import create_sandbox_app
+from bff_sandbox.data import Installment, Loan, LoanDocument, Seed, shanghai_today
+from bff_sandbox.seed import DEMO_SUPPLIER, build_seed
+from bff_sandbox.server import RunningSandbox, SandboxStartupError, start_sandbox
+from bff_sandbox.state import CreditLimit, RecordedCall, SandboxState
 
 __all__ = [
     "DEMO_SUPPLIER",

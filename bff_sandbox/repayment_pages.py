@@ -30,11 +30,11 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from bff.domain.money import InvalidAmountError, parse_yuan
-from bff.sandbox.bank_html import SANDBOX_SMS_CODE, FormError, message_page
-from bff.sandbox.data import Loan
-from bff.sandbox.financing_html import Enterprise
-from bff.sandbox.loan_engine import payoff
-from bff.sandbox.loan_servicing import (
+from bff_sandbox.bank_html import SANDBOX_SMS_CODE, FormError, message_page
+from bff_sandbox.data import Loan
+from bff_sandbox.financing_html import Enterprise
+from bff_sandbox.loan_engine import payoff
+from bff_sandbox.loan_servicing import (
     EARLY_SETTLEMENT,
     INSTALLMENT,
     REPAYABLE_STATUSES,
@@ -42,8 +42,8 @@ from bff.sandbox.loan_servicing import (
     RepaymentRefused,
     installment_due,
 )
-from bff.sandbox.repayment_html import document_page, repay_page, repay_result_page
-from bff.sandbox.state import SandboxState
+from bff_sandbox.repayment_html import document_page, repay_page, repay_result_page
+from bff_sandbox.state import SandboxState
 
 REPAYMENT = "repayment"  # the page name in `/pages/repayment`, as `repayment-url` answers it
 KINDS = (INSTALLMENT, EARLY_SETTLEMENT)

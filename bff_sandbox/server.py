@@ -14,11 +14,11 @@ from typing import Any
 
 import uvicorn
 
-from bff.sandbox.app import create_sandbox_app
-from bff.sandbox.data import shanghai_today
-from bff.sandbox.notifier import Notifier
-from bff.sandbox.seed import build_seed
-from bff.sandbox.state import SandboxState, SentNotification
+from bff_sandbox.app import create_sandbox_app
+from bff_sandbox.data import shanghai_today
+from bff_sandbox.notifier import Notifier
+from bff_sandbox.seed import build_seed
+from bff_sandbox.state import SandboxState, SentNotification
 
 STARTUP_TIMEOUT_SECONDS = 10.0
 SHUTDOWN_TIMEOUT_SECONDS = 5.0
