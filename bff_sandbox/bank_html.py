@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from html import escape
 
-from bff.domain.money import format_yuan, round_fen
 from bff_sandbox.decision import REJECTING_NAME, settled_last_12_months
+from bff_sandbox.money import format_yuan, round_fen
 from bff_sandbox.state import (
     STEP_APPLY,
     STEP_DONE,

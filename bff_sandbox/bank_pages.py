@@ -25,7 +25,6 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from bff.domain.money import format_yuan
 from bff_sandbox.bank_html import (
     ENTERPRISE_METHODS,
     SANDBOX_SMS_CODE,
@@ -34,6 +33,7 @@ from bff_sandbox.bank_html import (
     register_page,
 )
 from bff_sandbox.decision import decide
+from bff_sandbox.money import format_yuan
 from bff_sandbox.notifier import Notifier
 from bff_sandbox.state import (
     STEP_APPLY,

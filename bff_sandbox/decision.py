@@ -19,8 +19,8 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import ROUND_FLOOR, Decimal
 
-from bff.domain.money import CENT
 from bff_sandbox.data import add_months
+from bff_sandbox.money import CENT
 from bff_sandbox.state import CreditLimit, PushedMonth
 
 MONTHS_CONSIDERED = 12

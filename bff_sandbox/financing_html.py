@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from bff.domain.money import format_yuan
 from bff_sandbox.bank_html import FormError, document, esc, yuan_label
 from bff_sandbox.data import Loan
 from bff_sandbox.loan_decision import (
@@ -17,6 +16,7 @@ from bff_sandbox.loan_decision import (
     TERMS,
 )
 from bff_sandbox.loan_engine import EQUAL_INSTALLMENT, METHOD_LABELS, METHODS
+from bff_sandbox.money import format_yuan
 from bff_sandbox.state import OrderBatch
 
 SOURCE_LABELS = {"MALL": "集采", "MRO": "MRO"}

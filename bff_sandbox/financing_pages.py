@@ -30,7 +30,6 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from bff.domain.money import InvalidAmountError, format_yuan, parse_yuan
 from bff_sandbox.bank_html import FormError, message_page
 from bff_sandbox.data import Loan
 from bff_sandbox.financing_html import Enterprise, credit_financing_page, financing_page, loan_page
@@ -45,6 +44,7 @@ from bff_sandbox.loan_decision import (
     failure_reason,
 )
 from bff_sandbox.loan_engine import EQUAL_INSTALLMENT, METHODS
+from bff_sandbox.money import format_yuan, parse_yuan
 from bff_sandbox.notifier import Notifier
 from bff_sandbox.state import LoanBooking, OrderBatch, PushedOrder, SandboxState
 
@@ -56,9 +56,8 @@ CREDIT_KEY_PREFIX = "credit-form:"
 
 def _amount(raw: str, ceiling: Decimal, over: str) -> Decimal | FormError:
     """The amount typed, or why it is refused."""
-    try:
-        amount = parse_yuan(raw)
-    except InvalidAmountError:
+    amount = parse_yuan(raw)
+    if amount is None:
         return FormError(
             "amount", "请输入借款金额，最多两位小数（Enter an amount with at most two decimals）"
         )

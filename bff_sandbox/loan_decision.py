@@ -6,8 +6,9 @@ the supplier may still borrow:
 - order loans: min(sum of the ticked orders' `financeable_amount`, the available order-loan share);
 - credit loans: the available credit-loan share;
 
-where a share is the APPROVED limit total split 40/60 like `bff.domain.limits.split_limit` does (order
-share rounded half-up to the fen, credit share the rest) minus the outstanding principal of the
+where a share is the APPROVED limit total split by its ratios, 40/60 unless the limit says otherwise
+(order share rounded half-up to the fen; the credit share the rest when the ratios add up to 1, else
+rounded the same way) minus the outstanding principal of the
 supplier's live loans of that kind in the sandbox (PROCESSING, DISBURSED, OVERDUE); never negative.
 
 The bank then books the loan (PROCESSING, annual rate 7.20 %) and decides at once:
@@ -29,10 +30,9 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
-from bff.domain.limits import split_limit
-from bff.domain.money import round_fen
 from bff_sandbox import loan_engine
 from bff_sandbox.data import Installment, Loan, LoanDocument, add_months
+from bff_sandbox.money import round_fen
 from bff_sandbox.state import CreditLimit
 
 ORDER = "ORDER"
@@ -42,6 +42,8 @@ DISBURSED = "DISBURSED"
 FAILED = "FAILED"
 LIVE_STATUSES = (PROCESSING, DISBURSED, "OVERDUE")
 
+DEFAULT_ORDER_RATIO = Decimal("0.4")
+DEFAULT_CREDIT_RATIO = Decimal("0.6")
 ANNUAL_RATE = Decimal("0.0720")
 TERMS = (3, 6, 12)
 FAILING_FEN = Decimal("0.44")
@@ -55,14 +57,17 @@ def available_share(limit: CreditLimit, loans: Iterable[Loan], credit_code: str,
     """What the supplier may still borrow as loans of `kind`; 0 without an approved limit."""
     if limit.status != "APPROVED" or limit.total is None:
         return ZERO
-    split = split_limit(
-        limit.total,
-        order_ratio=limit.order_ratio if limit.order_ratio is not None else Decimal("0.4"),
-        credit_ratio=limit.credit_ratio if limit.credit_ratio is not None else Decimal("0.6"),
-        order_used=_used(loans, credit_code, ORDER),
-        credit_used=_used(loans, credit_code, CREDIT),
-    )
-    return (split.order_loan if kind == ORDER else split.credit_loan).available
+    order_ratio = limit.order_ratio if limit.order_ratio is not None else DEFAULT_ORDER_RATIO
+    credit_ratio = limit.credit_ratio if limit.credit_ratio is not None else DEFAULT_CREDIT_RATIO
+    order_share = round_fen(limit.total * order_ratio)
+    if kind == ORDER:
+        share = order_share
+    elif order_ratio + credit_ratio == 1:
+        # the rest, so the two shares always add up to the approved total to the fen
+        share = limit.total - order_share
+    else:
+        share = round_fen(limit.total * credit_ratio)
+    return max(share - _used(loans, credit_code, kind), ZERO)
 
 
 def _used(loans: Iterable[Loan], credit_code: str, kind: str) -> Decimal:

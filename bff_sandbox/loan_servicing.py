@@ -38,10 +38,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from bff.domain.money import format_yuan
 from bff_sandbox import loan_engine as engine
 from bff_sandbox.data import Installment, Loan, LoanDocument, Repayment
 from bff_sandbox.loan_decision import document
+from bff_sandbox.money import format_yuan
 from bff_sandbox.notifier import Notifier
 from bff_sandbox.state import SandboxState
 

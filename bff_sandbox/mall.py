@@ -9,8 +9,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from bff.domain.money import format_yuan
 from bff_sandbox.data import MALL_STATUSES, FulfilmentHistory, MallOrder, SeedSupplier, first_month_of_window
+from bff_sandbox.money import format_yuan
 from bff_sandbox.params import InvalidParameterError, bounded_int, choices, csv_list, required
 from bff_sandbox.state import SandboxState
 

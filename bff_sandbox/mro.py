@@ -11,8 +11,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from bff.domain.money import yuan_to_fen
 from bff_sandbox.data import MRO_STATUSES, FulfilmentHistory, MroOrder
+from bff_sandbox.money import to_fen
 from bff_sandbox.params import MAX_BATCH, InvalidParameterError, bounded_int, choices, required
 from bff_sandbox.state import SandboxState
 
@@ -38,7 +38,7 @@ def order_json(order: MroOrder) -> dict[str, Any]:
         "tradeOrderNo": order.trade_order_no,
         "supplierCode": order.supplier_code,
         "orderStatus": order.order_status,
-        "payAmount": yuan_to_fen(order.pay_amount),
+        "payAmount": to_fen(order.pay_amount),
         "buyerCompanyName": order.buyer_company_name,
         "gmtCreate": epoch_ms(order.gmt_create),
         "contractNo": order.contract_no,
@@ -54,7 +54,7 @@ def fulfilment_json(history: FulfilmentHistory) -> dict[str, Any]:
             {
                 "statementNo": s.no,
                 "type": STATEMENT_TYPES[s.kind],
-                "amount": yuan_to_fen(s.amount),
+                "amount": to_fen(s.amount),
                 "finishedAt": epoch_ms(s.completed_at),
             }
             for s in history.statements

@@ -6,12 +6,12 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
-from bff.domain.money import format_yuan
 from bff_sandbox.bank_html import SANDBOX_SMS_CODE, FormError, document, esc, yuan_label
 from bff_sandbox.data import Installment, Loan, LoanDocument, Repayment
 from bff_sandbox.financing_html import Enterprise, enterprise_card
 from bff_sandbox.loan_engine import METHOD_LABELS, Due, Payoff, installment_penalty
 from bff_sandbox.loan_servicing import EARLY_SETTLEMENT, SHORT_OF_FUNDS_FEN
+from bff_sandbox.money import format_yuan
 
 KIND_TITLES = {
     "INSTALLMENT": ("到期还款", "Pay the installment"),

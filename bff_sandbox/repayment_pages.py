@@ -22,14 +22,12 @@ from __future__ import annotations
 
 import re
 import uuid
-from decimal import Decimal
 from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from bff.domain.money import InvalidAmountError, parse_yuan
 from bff_sandbox.bank_html import SANDBOX_SMS_CODE, FormError, message_page
 from bff_sandbox.data import Loan
 from bff_sandbox.financing_html import Enterprise
@@ -42,6 +40,7 @@ from bff_sandbox.loan_servicing import (
     RepaymentRefused,
     installment_due,
 )
+from bff_sandbox.money import parse_yuan
 from bff_sandbox.repayment_html import document_page, repay_page, repay_result_page
 from bff_sandbox.state import SandboxState
 
@@ -129,10 +128,7 @@ class RepaymentPages:
             )
         if error is not None:
             return self._form(request, loan, kind, token, error=error, status_code=400)
-        try:
-            expected: Decimal | None = parse_yuan(form.get("amount", ""))
-        except InvalidAmountError:
-            expected = None
+        expected = parse_yuan(form.get("amount", ""))
         try:
             loan, repayment = self.servicing.repay(loan.loan_no, kind, token, expected)
         except RepaymentRefused as refused:

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from bff.domain.credit_code import ALPHABET, check_character
-from bff.domain.money import CENT
+from bff_sandbox.credit_code import ALPHABET, check_character
 from bff_sandbox.data import (
     CANCELLED,
     COMPLETED,
@@ -41,6 +40,7 @@ from bff_sandbox.data import (
 )
 from bff_sandbox.loan_decision import document, equal_principal_plan
 from bff_sandbox.loan_engine import EQUAL_PRINCIPAL
+from bff_sandbox.money import CENT
 
 FIRST_MALL_ORDER_ID = 100001
 FIRST_MRO_ORDER_ID = 500001

@@ -21,7 +21,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from bff.domain.money import format_yuan
 from bff.signing import APP_ID_HEADER, REQUEST_ID_HEADER, verify
 from bff_sandbox import webank_payloads as payloads
 from bff_sandbox.bank_pages import BankPages
@@ -29,6 +28,7 @@ from bff_sandbox.data import Loan
 from bff_sandbox.financing_pages import FinancingPages
 from bff_sandbox.loan_engine import payoff
 from bff_sandbox.loan_servicing import REPAYABLE_STATUSES, LoanServicing
+from bff_sandbox.money import format_yuan
 from bff_sandbox.notifier import Notifier
 from bff_sandbox.repayment_pages import REPAYMENT, RepaymentPages
 from bff_sandbox.state import CreditLimit, SandboxState, StoredResponse

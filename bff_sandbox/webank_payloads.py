@@ -7,9 +7,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from bff.domain.credit_code import is_valid_credit_code
-from bff.domain.money import InvalidAmountError, parse_yuan
+from bff_sandbox import credit_code
 from bff_sandbox.data import add_months
+from bff_sandbox.money import parse_yuan
 from bff_sandbox.state import Handler, PushedContract, PushedMonth, PushedOrder, PushedSupplier
 
 STATISTICS_MONTHS = 24
@@ -77,10 +77,9 @@ def _amount(container: dict[str, Any], key: str, *, nullable: bool = False) -> D
         return None
     if not isinstance(value, str):
         raise invalid(f"{key} must be a decimal string of yuan")
-    try:
-        amount = parse_yuan(value)
-    except InvalidAmountError:
-        raise invalid(f"{key} must be a decimal string of yuan with at most two decimals") from None
+    amount = parse_yuan(value)
+    if amount is None:
+        raise invalid(f"{key} must be a decimal string of yuan with at most two decimals")
     if amount < 0:
         raise invalid(f"{key} must not be negative")
     return amount
@@ -93,7 +92,7 @@ def _required_amount(container: dict[str, Any], key: str) -> Decimal:
 
 
 def _credit_code(value: str) -> str:
-    if not is_valid_credit_code(value):
+    if not credit_code.is_valid(value):
         raise invalid(f"{value!r} is not a valid unified social credit code", "INVALID_CREDIT_CODE")
     return value
 

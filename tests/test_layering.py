@@ -1,4 +1,5 @@
-"""Imports point one way: schema → resolvers → loaders → integrations; domain knows no GraphQL or HTTP."""
+"""Imports point one way: schema → resolvers → loaders → integrations; domain knows no GraphQL or HTTP;
+the sandbox stands apart from bff, sharing only the signing protocol."""
 
 from __future__ import annotations
 
@@ -8,6 +9,10 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "bff"
+SANDBOX = PACKAGE.parent / "bff_sandbox"
+# The one bff module a real partner shares with us: the request-signing protocol. Everything else the
+# sandbox computes on its own, so that it checks bff rather than agreeing with it.
+SHARED_WITH_SANDBOX = "bff.signing"
 
 # For each layer: the bff packages it must never import.
 FORBIDDEN = {
@@ -88,3 +93,31 @@ def test_layer_imports_point_one_way(layer: str) -> None:
             if any(module == b or module.startswith(b + ".") for b in banned):
                 violations.append(f"{path.relative_to(PACKAGE.parent)} imports {module}")
     assert violations == []
+
+
+def _is(module: str, package: str) -> bool:
+    return module == package or module.startswith(package + ".")
+
+
+def test_the_sandbox_shares_only_the_signing_protocol_with_bff() -> None:
+    violations = [
+        f"{path.relative_to(PACKAGE.parent)} imports {module}"
+        for path in sorted(SANDBOX.rglob("*.py"))
+        for module in imported_modules(path)
+        if _is(module, "bff") and module != SHARED_WITH_SANDBOX
+    ]
+    assert violations == []
+
+
+def test_the_signing_protocol_depends_on_no_other_bff_module() -> None:
+    path = PACKAGE / "signing.py"
+    assert sorted(m for m in imported_modules(path) if _is(m, "bff") or _is(m, "bff_sandbox")) == []
+
+
+def test_only_the_cli_loads_the_sandbox() -> None:
+    importers = sorted(
+        str(path.relative_to(PACKAGE.parent))
+        for path in PACKAGE.rglob("*.py")
+        if any(_is(module, "bff_sandbox") for module in imported_modules(path))
+    )
+    assert importers == ["bff/cli.py"]
