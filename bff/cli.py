@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import errno
 import json
 import logging
 import signal
+import socket
 import sys
 import threading
 from collections.abc import Sequence
@@ -20,6 +23,8 @@ from bff.auth import Role, mint_token
 from bff.config import ConfigError, Settings, load_settings
 
 DEMO_SUPPLIER = "GD-BOTH"
+# What uvicorn.run exits with when the app never started (e.g. its lifespan startup failed).
+STARTUP_FAILURE = 3
 DEMO_DATABASE = "sqlite://bff-demo.sqlite3"
 FIRST_QUERY = (
     "{ viewer { name eligibility { eligible reasons { code } } "
@@ -73,14 +78,19 @@ def _parser() -> argparse.ArgumentParser:
     sandbox = commands.add_parser(
         "sandbox",
         help="only the mall, MRO and WeBank simulators",
-        description="Serve the mall (/mall), MRO (/mro) and WeBank (/webank) sandbox APIs on one port.",
+        description="Serve the mall (/mall), MRO (/mro) and WeBank (/webank) sandbox APIs on one port. "
+        "The sandbox bank tells a BFF its decisions (credit limit, loans, repayments) only by notifying "
+        "the BFF's webhook: without --webhook-url it cannot notify a BFF, so an admission stalls at the "
+        "bank's decision (notifications wait until a URL is set, also later with "
+        "POST /_sandbox/webank/webhook).",
     )
     sandbox.add_argument("--host", default="127.0.0.1")
     sandbox.add_argument("--port", type=int, default=9100)
     sandbox.add_argument(
         "--webhook-url",
         default=None,
-        help="where the sandbox bank sends its notifications, e.g. http://127.0.0.1:8000/webhooks/webank",
+        help="the BFF's webhook the sandbox bank notifies, e.g. http://127.0.0.1:8000/webhooks/webank; "
+        "without it the bank cannot notify a BFF and an admission stalls at the bank's decision",
     )
     sandbox.set_defaults(handler=_sandbox)
 
@@ -142,16 +152,27 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _sandbox(args: argparse.Namespace) -> int:
-    from bff_sandbox import start_sandbox
+    from bff_sandbox import SandboxStartupError, start_sandbox
 
     settings = load_settings()
-    sandbox = start_sandbox(
-        args.host,
-        args.port,
-        webank_app_id=settings.webank_app_id,
-        webank_secret=settings.webank_secret,
-        webhook_url=args.webhook_url,
-    )
+    if args.webhook_url is None:
+        print(
+            "bff: warning: no --webhook-url, so the sandbox bank cannot notify a BFF "
+            "(an admission stalls at the bank's decision)",
+            file=sys.stderr,
+            flush=True,
+        )
+    try:
+        sandbox = start_sandbox(
+            args.host,
+            args.port,
+            webank_app_id=settings.webank_app_id,
+            webank_secret=settings.webank_secret,
+            webhook_url=args.webhook_url,
+        )
+    except SandboxStartupError as exc:
+        print(f"bff: {exc}; pass --port", file=sys.stderr)
+        return 1
     print(f"sandbox upstreams on {sandbox.url}:")
     print(
         f"  BFF_MALL_URL={sandbox.mall_url}\n  BFF_MRO_URL={sandbox.mro_url}\n  BFF_WEBANK_URL={sandbox.webank_url}"
@@ -162,37 +183,58 @@ def _sandbox(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from bff_sandbox import start_sandbox
+    from bff_sandbox import SandboxStartupError, start_sandbox
 
     base = load_settings(database_url=args.database_url)
-    sandbox = start_sandbox(
-        args.host,
-        args.sandbox_port,
-        webank_app_id=base.webank_app_id,
-        webank_secret=base.webank_secret,
-        # the sandbox bank notifies this BFF's webhook, so the admission flow can be clicked through
-        webhook_url=f"http://{args.host}:{args.port}/webhooks/webank",
-    )
-    settings = load_settings(
-        database_url=args.database_url,
-        mall_url=sandbox.mall_url,
-        mro_url=sandbox.mro_url,
-        webank_url=sandbox.webank_url,
-    )
-    asyncio.run(db.migrate(settings.database_url))
+    # Bound before anything is printed and held until uvicorn serves on it: the banner never advertises a
+    # port another process owns, and nothing can take it while the sandbox and the migrations start.
+    try:
+        listener = _listen(args.host, args.port)
+    except OSError as exc:
+        print(f"bff: {_listen_error(args.host, args.port, exc)}", file=sys.stderr)
+        return 1
+    with listener:
+        port = listener.getsockname()[1]  # the port bound, also when --port 0 asked for any free one
+        try:
+            sandbox = start_sandbox(
+                args.host,
+                args.sandbox_port,
+                webank_app_id=base.webank_app_id,
+                webank_secret=base.webank_secret,
+                # the sandbox bank notifies this BFF's webhook, so the admission flow can be clicked through
+                webhook_url=f"http://{args.host}:{port}/webhooks/webank",
+            )
+        except SandboxStartupError as exc:
+            print(f"bff: {exc}; pass --sandbox-port", file=sys.stderr)
+            return 1
+        try:
+            settings = load_settings(
+                database_url=args.database_url,
+                mall_url=sandbox.mall_url,
+                mro_url=sandbox.mro_url,
+                webank_url=sandbox.webank_url,
+            )
+            asyncio.run(db.migrate(settings.database_url))
+            _print_demo_banner(settings, f"http://{args.host}:{port}/graphql", sandbox.url)
+            started = _serve_on(settings, listener)
+        finally:
+            sandbox.stop()
+    return 0 if started else STARTUP_FAILURE
+
+
+def _print_demo_banner(settings: Settings, url: str, sandbox_url: str) -> None:
     # The server checks the audience when BFF_JWT_AUDIENCE is set; tokens without it would be refused.
     audience = settings.jwt_audience
     token = mint_token(settings.jwt_secret, DEMO_SUPPLIER, ttl=timedelta(days=7), audience=audience)
     operator = mint_token(
         settings.jwt_secret, "OPS", role=Role.OPERATOR, ttl=timedelta(days=7), audience=audience
     )
-    url = f"http://{args.host}:{args.port}/graphql"
     headers = json.dumps({"Authorization": f"Bearer {token}"})
     ready_link = f"{url}?" + urlencode({"q": FIRST_QUERY, "headers": headers}, quote_via=quote)
     print(
         f"\nXinrongbao BFF demo\n"
         f"  GraphiQL:        {url}\n"
-        f"  sandbox:         {sandbox.url} (mall, MRO, WeBank)\n"
+        f"  sandbox:         {sandbox_url} (mall, MRO, WeBank)\n"
         f"  database:        {db.redact_url(settings.database_url)}\n\n"
         f"Demo supplier {DEMO_SUPPLIER}; paste into GraphiQL's Headers tab:\n"
         f'  {{"Authorization": "Bearer {token}"}}\n\n'
@@ -203,14 +245,46 @@ def _demo(args: argparse.Namespace) -> int:
         f"  agreeToAuthorization → openFinancing → submitHandler → open registrationUrl (the sandbox bank)\n"
         f"  → applyForOrderFinancing → open redirectUrl → startRepayment → open redirectUrl\n"
         f"  Move the bank's clock to run due dates: the form on a loan's bank page, or\n"
-        f"  curl -X POST {sandbox.url}/_sandbox/clock -H 'Content-Type: application/json' -d '{{\"days\": 31}}'\n",
+        f"  curl -X POST {sandbox_url}/_sandbox/clock -H 'Content-Type: application/json' -d '{{\"days\": 31}}'\n",
         flush=True,
     )
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on host:port, set up as uvicorn would bind it itself."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
     try:
-        _run_app(settings, args.host, args.port)
-    finally:
-        sandbox.stop()
-    return 0
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        # Listening, not just bound: on Linux another SO_REUSEADDR socket may still bind a port nobody
+        # listens on.
+        sock.listen(socket.SOMAXCONN)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def _listen_error(host: str, port: int, exc: OSError) -> str:
+    if exc.errno == errno.EADDRINUSE:
+        return f"port {port} is in use; pass --port"
+    return f"cannot listen on {host}:{port} ({exc.strerror or exc}); pass --host or --port"
+
+
+def _serve_on(settings: Settings, listener: socket.socket) -> bool:
+    """Serve the app on an already listening socket until a signal stops it; False if it never started."""
+    from bff.app import create_app
+
+    host, port = listener.getsockname()[:2]
+    config = uvicorn.Config(
+        create_app(settings), host=host, port=port, log_level=settings.log_level.lower(), lifespan="on"
+    )
+    server = uvicorn.Server(config)
+    # as uvicorn.run does: Ctrl+C ends the demo, it is no error
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run(sockets=[listener])
+    return server.started
 
 
 def _run_app(settings: Settings, host: str, port: int) -> None:

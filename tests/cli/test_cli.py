@@ -148,7 +148,11 @@ HELP = [
     pytest.param([], ["demo", "serve", "sandbox", "token", "migrate"], id="bff"),
     pytest.param(["demo"], ["sandbox", "SQLite", "GraphiQL", "--port", "--sandbox-port"], id="demo"),
     pytest.param(["serve"], ["BFF_", "--host", "--port"], id="serve"),
-    pytest.param(["sandbox"], ["mall", "MRO", "WeBank", "--port"], id="sandbox"),
+    pytest.param(
+        ["sandbox"],
+        ["mall", "MRO", "WeBank", "--port", "--webhook-url", "stalls at the bank's decision"],
+        id="sandbox",
+    ),
     pytest.param(["token"], ["BFF_JWT_SECRET", "CODE", "--role", "OPERATOR"], id="token"),
     pytest.param(["migrate"], ["migration", "BFF_DATABASE_URL"], id="migrate"),
 ]
@@ -391,3 +395,66 @@ def test_demo_prints_a_url_and_token_that_answer_the_readme_query(
     assert {order["source"] for order in orders} == {"MALL", "MRO"}
     assert database.exists()
     _assert_clean_exit(returncode, stderr_path.read_text())
+
+
+def test_demo_on_a_busy_port_says_so_before_printing_anything(tmp_path: Path) -> None:
+    database = tmp_path / "demo.sqlite3"
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+
+        # A demo that got past the port would serve and never return: `_bff`'s timeout fails the test.
+        result = _bff(tmp_path, "demo", "--port", str(port), "--database-url", f"sqlite://{database}")
+
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [f"bff: port {port} is in use; pass --port"]
+    assert result.stdout == ""
+    assert "Bearer" not in result.stderr
+    assert not database.exists()
+
+
+# --- sandbox ----------------------------------------------------------------------------------------
+
+NO_WEBHOOK_WARNING = "bff: warning: no --webhook-url, so the sandbox bank cannot notify a BFF"
+
+
+@pytest.mark.parametrize(
+    ("webhook", "warned"),
+    [
+        pytest.param([], True, id="without-webhook-url"),
+        pytest.param(["--webhook-url", "http://127.0.0.1:1/webhooks/webank"], False, id="with-webhook-url"),
+    ],
+)
+def test_sandbox_warns_at_start_when_it_cannot_notify_a_bff(
+    tmp_path: Path, webhook: list[str], warned: bool
+) -> None:
+    port = _free_port()
+    stderr_path = tmp_path / "sandbox.err"
+
+    with (
+        stderr_path.open("w") as stderr,
+        _running(
+            subprocess.Popen(
+                [sys.executable, "-m", "bff", "sandbox", "--port", str(port), *webhook],
+                env=_env(tmp_path),
+                cwd=tmp_path,
+                stdout=subprocess.PIPE,
+                stderr=stderr,
+                text=True,
+                encoding="utf-8",
+            )
+        ) as sandbox,
+    ):
+        assert sandbox.stdout is not None
+        deadline = time.monotonic() + STARTUP_SECONDS
+        _wait_until_ok(f"http://127.0.0.1:{port}/_sandbox/clock", sandbox, deadline)
+        returncode = _stop(sandbox)
+        printed = sandbox.stdout.read()
+
+    assert returncode == 0
+    assert printed.startswith(f"sandbox upstreams on http://127.0.0.1:{port}:")
+    warnings = [line for line in stderr_path.read_text().splitlines() if line.startswith("bff: warning")]
+    assert warnings == (
+        [f"{NO_WEBHOOK_WARNING} (an admission stalls at the bank's decision)"] if warned else []
+    )
