@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 from app_fixtures import settings_for
-from bff.sandbox import RunningSandbox
 
 from bff.auth import Role, Viewer
 from bff.config import Settings
@@ -24,6 +23,7 @@ from bff.integrations.http import create_session
 from bff.integrations.upstreams import Upstreams
 from bff.schema import schema
 from bff.workers import ChangedAggregates, build_outbox
+from bff_sandbox import RunningSandbox
 
 
 @dataclass
