@@ -188,10 +188,12 @@ async def test_webank_down_during_open_then_back_delivers_exactly_one_push(bff: 
         assert payload["admission"]["continueUrl"] is None
     finally:
         bff.sandbox.state.set_webank_down(False)
-    # when: the background worker retries after its backoff
+    # when: the background worker retries after its backoff. (One response reads the admission row before
+    # `pushPending`: a delivery committing in between answers pushPending false beside the row's old
+    # continueUrl null, so the poll waits for both to show the delivery.)
     for _ in range(100):
         current = await admission(bff)
-        if current and not current["pushPending"]:
+        if current and not current["pushPending"] and current["continueUrl"]:
             break
         await asyncio.sleep(0.1)
     # then
