@@ -103,8 +103,9 @@ async def test_two_processes_never_deliver_a_message_twice(
     for worker, (out, err) in zip(workers, results, strict=True):
         assert worker.returncode == 0, err.decode()
         delivered_by.append(int(out.decode().split()[-1]))
+    # How the work splits is up to the scheduler (on a busy machine one worker may drain all 60 before the
+    # other runs); what must hold is that together they delivered each message exactly once.
     assert sum(delivered_by) == MESSAGES, delivered_by
-    assert all(delivered_by), f"one worker did all the work: {delivered_by}"
     stored = await OutboxMessage.filter(id__in=[m.id for m in messages])
     assert {m.status for m in stored} == {OutboxStatus.DELIVERED}
     ours = {m.request_id for m in messages}
