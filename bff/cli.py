@@ -278,7 +278,12 @@ def _serve_on(settings: Settings, listener: socket.socket) -> bool:
 
     host, port = listener.getsockname()[:2]
     config = uvicorn.Config(
-        create_app(settings), host=host, port=port, log_level=settings.log_level.lower(), lifespan="on"
+        create_app(settings),
+        host=host,
+        port=port,
+        log_level=settings.log_level.lower(),
+        lifespan="on",
+        timeout_graceful_shutdown=settings.shutdown_timeout,
     )
     server = uvicorn.Server(config)
     # as uvicorn.run does: Ctrl+C ends the demo, it is no error
@@ -290,8 +295,16 @@ def _serve_on(settings: Settings, listener: socket.socket) -> bool:
 def _run_app(settings: Settings, host: str, port: int) -> None:
     from bff.app import create_app
 
+    # On SIGTERM uvicorn stops accepting, closes websockets with 1012 (service restart: clients reconnect
+    # to another instance), waits up to `shutdown_timeout` for in-flight requests, then runs the lifespan
+    # shutdown (outbox worker, broker, upstream session, database).
     uvicorn.run(
-        create_app(settings), host=host, port=port, log_level=settings.log_level.lower(), lifespan="on"
+        create_app(settings),
+        host=host,
+        port=port,
+        log_level=settings.log_level.lower(),
+        lifespan="on",
+        timeout_graceful_shutdown=settings.shutdown_timeout,
     )
 
 

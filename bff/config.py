@@ -50,6 +50,11 @@ class Settings(BaseSettings):
         description="hours after which an order-financing application WeBank never turned into a loan expires",
     )
     outbox_interval: float = Field(default=1.0, gt=0, description="seconds between outbox delivery passes")
+    shutdown_timeout: int = Field(
+        default=20,
+        gt=0,
+        description="seconds a stopping server waits for in-flight requests before closing them",
+    )
 
     log_level: str = "INFO"
 

@@ -9,11 +9,7 @@ and finds the same things; hypothesis's database is off for the same reason.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -21,10 +17,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from app_fixtures import JWT_SECRET, WEBANK_APP_ID, WEBANK_SECRET
+from app_fixtures import JWT_SECRET
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_graphql import Mode, from_schema, nodes
+from serve_process import serve_process
 
 from bff.auth import mint_token
 from bff_sandbox import RunningSandbox
@@ -61,62 +58,16 @@ FUZZ = settings(
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def served(sandbox: RunningSandbox, sqlite_template: Path, tmp_path: Path) -> Iterator[str]:
     """`bff serve` in its own process on a migrated SQLite copy, over the sandbox upstreams."""
     database = tmp_path / "fuzz.sqlite3"
     shutil.copyfile(sqlite_template, database)
-    port = _free_port()
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": os.environ.get("HOME", "/tmp"),
-        "BFF_DATABASE_URL": f"sqlite://{database}",
-        "BFF_JWT_SECRET": JWT_SECRET,
-        "BFF_WEBANK_APP_ID": WEBANK_APP_ID,
-        "BFF_WEBANK_SECRET": WEBANK_SECRET,
-        "BFF_MALL_URL": sandbox.mall_url,
-        "BFF_MRO_URL": sandbox.mro_url,
-        "BFF_WEBANK_URL": sandbox.webank_url,
-        # the fuzzer is one busy client: a budget it spends would only turn answers into THROTTLED
-        "BFF_COST_BUDGET": str(10**9),
-        "BFF_LOG_LEVEL": "WARNING",
-    }
-    url = f"http://127.0.0.1:{port}"
-    with (tmp_path / "serve.log").open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bff", "serve", "--port", str(port)], env=env, stdout=log, stderr=log
-        )
-        try:
-            _wait_ready(url, process)
-            yield url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def _wait_ready(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"bff serve exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=1) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.05)  # the process is still starting: poll its health endpoint
-    raise AssertionError("bff serve did not become healthy within 30 s")
+    # the fuzzer is one busy client: a budget it spends would only turn answers into THROTTLED
+    with serve_process(
+        sandbox, f"sqlite://{database}", tmp_path, cost_budget=str(10**9), log_level="WARNING"
+    ) as served:
+        yield served.url
 
 
 def _post(url: str, query: str, token: str | None) -> tuple[int, str, float]:

@@ -5,10 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import socket
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -19,6 +15,7 @@ import pytest
 import ws_support
 from app_fixtures import JWT_SECRET, WEBANK_APP_ID, WEBANK_SECRET, serve, settings_for, subscribers_of
 from factories import create_admission
+from serve_process import serve_process
 from test_redis_fanout import redis_channel_prefix, redis_url  # noqa: F401 - the fixtures
 from ws_support import next_payload
 
@@ -32,13 +29,6 @@ pytestmark = pytest.mark.redis
 SUBSCRIPTION = "subscription { loanStatusChanged { loanNo status } }"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def other_process(
     db: str,
@@ -48,38 +38,10 @@ def other_process(
     tmp_path: Path,
 ) -> Iterator[str]:
     """`bff serve` in a process of its own, on the same database and Redis."""
-    port = free_port()
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": os.environ.get("HOME", "/tmp"),
-        "PYTHONUNBUFFERED": "1",
-        "BFF_DATABASE_URL": db,
-        "BFF_REDIS_URL": redis_url,
-        "BFF_REDIS_CHANNEL_PREFIX": redis_channel_prefix,
-        "BFF_JWT_SECRET": JWT_SECRET,
-        "BFF_WEBANK_APP_ID": WEBANK_APP_ID,
-        "BFF_WEBANK_SECRET": WEBANK_SECRET,
-        "BFF_MALL_URL": sandbox.mall_url,
-        "BFF_MRO_URL": sandbox.mro_url,
-        "BFF_WEBANK_URL": sandbox.webank_url,
-    }
-    # Its log goes to a file: a pipe nobody reads would block the process once the pipe buffer is full.
-    with (tmp_path / "serve.log").open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bff", "serve", "--port", str(port)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=log,
-        )
-        try:
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    with serve_process(
+        sandbox, db, tmp_path, redis_url=redis_url, redis_channel_prefix=redis_channel_prefix
+    ) as served:
+        yield served.url
 
 
 async def wait_ready(http: aiohttp.ClientSession, url: str) -> None:
