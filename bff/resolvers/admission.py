@@ -9,7 +9,9 @@ from bff.domain.statuses import AdmissionStatus, LoanKind, OutboxStatus
 from bff.models import Admission, CreditLimit, OutboxMessage
 from bff.store import ADMISSION_AGGREGATE
 
-BANK_STEPS_IN_PROGRESS = (AdmissionStatus.OPENED, AdmissionStatus.REGISTERING, AdmissionStatus.VERIFIED)
+# The bank's pages come after the handler (经办人) form, as the manual orders the flow: 开通 pushes the
+# data, the form names who registers, and only then does the supplier go to WeBank.
+BANK_STEPS_IN_PROGRESS = (AdmissionStatus.REGISTERING, AdmissionStatus.VERIFIED)
 
 
 async def current_admission(context: Context, supplier_code: str) -> Admission | None:

@@ -179,6 +179,9 @@ async def submit_handler(context: Context, name: str, phone: str, email: str) ->
     if isinstance(form, list):
         return AdmissionOutcome(refusals=form)
     current = await current_admission_of_supplier(viewer.supplier_code)
+    window = _reapply_window(context, current)
+    if window is not None:
+        return window
     if current is None or current.status is AdmissionStatus.REJECTED:
         return AdmissionOutcome(
             admission=current,

@@ -140,7 +140,8 @@ async def test_opening_pushes_profile_and_24_month_statistics_once(bff: Bff) -> 
     push = pushes[0]
     assert push.supplier.credit_code == credit_code_of(bff)
     assert (push.supplier.province, push.supplier.city) == ("广东省", "深圳市")
-    assert first["admission"]["continueUrl"].endswith(f"apply_no={push.apply_no}")
+    # the bank's pages come only after the handler form (the manual's order)
+    assert first["admission"]["continueUrl"] is None
     # the statistics, recomputed here from the seed
     today = today_in_shanghai()
     start = add_months(today.replace(day=1), -23)
@@ -188,19 +189,18 @@ async def test_webank_down_during_open_then_back_delivers_exactly_one_push(bff: 
         assert payload["admission"]["continueUrl"] is None
     finally:
         bff.sandbox.state.set_webank_down(False)
-    # when: the background worker retries after its backoff. (One response reads the admission row before
-    # `pushPending`: a delivery committing in between answers pushPending false beside the row's old
-    # continueUrl null, so the poll waits for both to show the delivery.)
+    # when: the background worker retries after its backoff
     for _ in range(100):
         current = await admission(bff)
-        if current and not current["pushPending"] and current["continueUrl"]:
+        if current and not current["pushPending"]:
             break
         await asyncio.sleep(0.1)
-    # then
+    # then: pushed once; the bank's pages still wait for the handler form
     assert current is not None
     assert current["pushPending"] is False
     assert len(bff.sandbox.state.supplier_pushes()) == 1
-    assert current["continueUrl"]
+    assert current["continueUrl"] is None
+    assert (await submit_handler(bff))["registrationUrl"]
 
 
 # --- handler (经办人) ------------------------------------------------------------------------------------
@@ -241,6 +241,8 @@ async def test_submitting_the_handler_returns_the_registration_url_once(bff: Bff
         "phone": "13900139000",
         "email": "jingban@example.com",
     }
+    # re-entering the product now shows where to continue at the bank
+    assert first["admission"]["continueUrl"] == first["registrationUrl"]
     handler_posts = [c for c in bff.upstream_calls("webank") if c.endswith("/handler")]
     assert len(handler_posts) == 1
 
@@ -315,6 +317,9 @@ async def test_a_rejection_blocks_reapplying_until_the_window_ends(bff: Bff) -> 
     assert rejected["creditLimit"] is None
     assert [e["code"] for e in too_early["userErrors"]] == ["REAPPLY_WINDOW"]
     assert [e["code"] for e in (await open_financing(bff))["userErrors"]] == ["REAPPLY_WINDOW"]
+    handler_refused = await submit_handler(bff)
+    assert [e["code"] for e in handler_refused["userErrors"]] == ["REAPPLY_WINDOW"]
+    assert handler_refused["registrationUrl"] is None
     assert reapply_after[:4] in too_early["userErrors"][0]["message"]  # the date is in the message
     assert await Admission.filter(supplier_code="GD-BOTH").count() == 1
     assert len(bff.sandbox.state.supplier_pushes()) == 1
