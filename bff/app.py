@@ -1,4 +1,4 @@
-"""The Starlette application: `/graphql`, health and readiness, metrics."""
+"""The Starlette application: `/graphql`, the webhook, health and readiness, metrics."""
 
 from __future__ import annotations
 
@@ -7,11 +7,9 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.middleware import Middleware
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from bff import db
@@ -20,34 +18,14 @@ from bff.context import Services
 from bff.events import Broker, InProcessBroker, RedisBroker
 from bff.graphiql import ASSETS_DIR, ASSETS_PATH
 from bff.graphql_app import BffGraphQL
+from bff.health import healthz, metrics_endpoint, readyz
 from bff.integrations.http import create_session
 from bff.integrations.upstreams import Upstreams
+from bff.request_guard import BodyLimit
 from bff.webhooks import webank_webhook
 from bff.workers import ChangedAggregates, build_outbox, run_outbox
 
 logger = logging.getLogger("bff.app")
-
-
-async def healthz(request: Request) -> Response:
-    """Liveness: the process answers."""
-    return JSONResponse({"status": "ok"})
-
-
-async def readyz(request: Request) -> Response:
-    """Readiness: the database answers and every migration is applied."""
-    try:
-        await db.ping()
-        pending = await db.pending_migrations()
-    except db.DatabaseError as exc:
-        logger.warning("not ready: %s", exc)
-        return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
-    if pending:
-        return JSONResponse({"status": "unavailable", "pendingMigrations": pending}, status_code=503)
-    return JSONResponse({"status": "ok"})
-
-
-async def metrics(request: Request) -> Response:
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 
 def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette:
@@ -56,7 +34,7 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if manage_database:
-            await db.init_db(settings.database_url)
+            await db.init_db(settings.database_url, time_limit=settings.database_timeout)
         session = create_session(
             connect=settings.upstream_connect_timeout,
             read=settings.upstream_read_timeout,
@@ -85,16 +63,20 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
             if manage_database:
                 await db.close_db()
 
-    graphql = BffGraphQL()
+    graphql = BffGraphQL(graphiql=settings.graphiql)
+    routes: list[BaseRoute] = [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        Route("/metrics", metrics_endpoint(settings)),
+        Route("/webhooks/webank", webank_webhook, methods=["POST"]),
+    ]
+    if settings.graphiql:
+        routes.append(Mount(ASSETS_PATH, StaticFiles(directory=ASSETS_DIR), name="graphiql-assets"))
     return Starlette(
-        routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
-            WebSocketRoute("/graphql", graphql),
-            Route("/healthz", healthz),
-            Route("/readyz", readyz),
-            Route("/metrics", metrics),
-            Mount(ASSETS_PATH, StaticFiles(directory=ASSETS_DIR), name="graphiql-assets"),
-            Route("/webhooks/webank", webank_webhook, methods=["POST"]),
-        ],
+        routes=routes,
+        # Every body (GraphQL and webhook alike) is bounded before anything reads it.
+        middleware=[Middleware(BodyLimit, max_bytes=settings.max_body_bytes)],
         lifespan=lifespan,
     )

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import jwt
 
 from bff.errors import AuthenticationError
 
-SUPPLIER_CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+# Matched with `fullmatch`: `$` alone also matches before a trailing newline ("GD-BOTH\n").
+SUPPLIER_CODE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 
 class Role(enum.StrEnum):
@@ -23,6 +24,9 @@ class Role(enum.StrEnum):
 class Viewer:
     supplier_code: str
     role: Role
+    # When the token stops being valid (a websocket authenticated by it is closed then); not part of
+    # who the viewer is, so two viewers of the same supplier and role compare equal.
+    expires_at: datetime | None = field(default=None, compare=False)
 
     @property
     def is_operator(self) -> bool:
@@ -68,13 +72,18 @@ def viewer_from_token(token: str, secret: str, *, audience: str | None = None) -
     except jwt.PyJWTError:
         raise AuthenticationError("The token is not valid.") from None
     subject = claims.get("sub")
-    if not isinstance(subject, str) or not SUPPLIER_CODE_PATTERN.match(subject):
+    if not isinstance(subject, str) or not SUPPLIER_CODE_PATTERN.fullmatch(subject):
         raise AuthenticationError("The token does not name a supplier.")
     try:
         role = Role(claims.get("role", Role.SUPPLIER.value))
     except ValueError:
         raise AuthenticationError("The token carries an unknown role.") from None
-    return Viewer(supplier_code=subject, role=role)
+    try:
+        # PyJWT checked that `exp` reads as an integer and is in the future; it may still be past year 9999.
+        expires_at = datetime.fromtimestamp(int(claims["exp"]), UTC)
+    except (OverflowError, OSError, ValueError):
+        raise AuthenticationError("The token is not valid.") from None
+    return Viewer(supplier_code=subject, role=role, expires_at=expires_at)
 
 
 def viewer_from_authorization(header: str | None, secret: str, *, audience: str | None = None) -> Viewer:

@@ -137,7 +137,7 @@ def _migrate(args: argparse.Namespace) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     settings = load_settings()
-    pending = asyncio.run(db.pending_migrations(settings.database_url))
+    pending = asyncio.run(db.pending_migrations(settings.database_url, time_limit=settings.database_timeout))
     if pending:
         print(
             f"bff: the database at {db.redact_url(settings.database_url)} is not migrated "
@@ -213,6 +213,11 @@ def _demo(args: argparse.Namespace) -> int:
                 mall_url=sandbox.mall_url,
                 mro_url=sandbox.mro_url,
                 webank_url=sandbox.webank_url,
+                # The demo is for exploring: the schema, the IDE and the metrics are open (`serve` keeps
+                # them shut).
+                introspection=True,
+                graphiql=True,
+                metrics_public=True,
             )
             asyncio.run(db.migrate(settings.database_url))
             _print_demo_banner(settings, f"http://{args.host}:{port}/graphql", sandbox.url)

@@ -56,6 +56,21 @@ class Settings(BaseSettings):
         description="seconds a stopping server waits for in-flight requests before closing them",
     )
 
+    max_body_bytes: int = Field(
+        default=262144, gt=0, description="larger request bodies are refused with 413 before they are read"
+    )
+    # Production defaults (`bff serve`): the schema and the IDE are not shown to anyone who asks, and
+    # metrics only to the scraper holding the token. `bff demo` turns all three on.
+    introspection: bool = False
+    graphiql: bool = False
+    metrics_token: str | None = Field(default=None, description="bearer token /metrics requires; unset: 404")
+    metrics_public: bool = Field(default=False, description="serve /metrics without a token (bff demo)")
+    database_timeout: float = Field(
+        default=5.0,
+        gt=0,
+        description="seconds a PostgreSQL connect, pool acquisition or statement may take before it fails",
+    )
+
     log_level: str = "INFO"
 
     @field_validator("database_url")
@@ -72,6 +87,15 @@ class Settings(BaseSettings):
             return None
         if not value.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("must start with redis://")
+        return value
+
+    @field_validator("metrics_token")
+    @classmethod
+    def _usable_token(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if len(value) < 16 or value != value.strip():
+            raise ValueError("must be at least 16 characters, without surrounding whitespace")
         return value
 
     @property

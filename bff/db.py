@@ -20,7 +20,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.context import TortoiseContext, get_current_context
-from tortoise.exceptions import BaseORMException
+from tortoise.exceptions import BaseORMException, DBConnectionError
 from tortoise.migrations.executor import MigrationExecutor, PlanStep
 
 from bff.config import Settings
@@ -47,14 +47,34 @@ def _apps_config() -> dict[str, dict[str, Any]]:
     }
 
 
-def tortoise_config(database_url: str) -> dict[str, Any]:
-    """The tortoise configuration for `database_url` (one connection, app `models` with its migrations)."""
+def tortoise_config(database_url: str, *, time_limit: float | None = None) -> dict[str, Any]:
+    """The tortoise configuration for `database_url` (one connection, app `models` with its migrations).
+
+    With `time_limit` (seconds), a PostgreSQL connection fails instead of waiting for a database that went
+    silent: connecting (asyncpg `timeout`, also for each new pooled connection), each statement on the
+    client side (`command_timeout`, which also frees the pooled connection so acquiring one is bounded
+    too) and on the server side (`statement_timeout`, so the server stops the work as well). SQLite is a
+    local file and gets none.
+    """
     return {
-        "connections": {CONNECTION: database_url},
+        "connections": {CONNECTION: _connection_config(database_url, time_limit)},
         "apps": _apps_config(),
         "use_tz": True,
         "timezone": "UTC",
     }
+
+
+def _connection_config(database_url: str, time_limit: float | None) -> str | dict[str, Any]:
+    if time_limit is None or not database_url.startswith(("postgres://", "postgresql://")):
+        return database_url
+    config: dict[str, Any] = expand_db_url(database_url)
+    credentials: dict[str, Any] = config["credentials"]
+    credentials["timeout"] = time_limit
+    credentials["command_timeout"] = time_limit
+    server_settings = dict(credentials.get("server_settings") or {})
+    server_settings["statement_timeout"] = str(max(1, round(time_limit * 1000)))  # milliseconds
+    credentials["server_settings"] = server_settings
+    return config
 
 
 # For the `tortoise` CLI (`[tool.tortoise]` in pyproject.toml): `tortoise makemigrations` only reads the
@@ -90,10 +110,20 @@ def _describe(exc: BaseException, database_url: str | None) -> str:
 # What the drivers raise when the server is away, refuses us, or refuses a statement. `sqlite3.Error`
 # and asyncpg's errors mostly arrive wrapped in tortoise's `BaseORMException` but not always (connecting).
 _DRIVER_ERRORS: tuple[type[BaseException], ...] = (BaseORMException, OSError, sqlite3.Error)
+# The database away or too slow rather than a statement it refused: a request failing on these is answered
+# DATABASE_UNAVAILABLE, not as an internal error. (`TimeoutError` is what asyncpg's `timeout` and
+# `command_timeout` raise; it is also an `OSError`.)
+UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (TimeoutError, ConnectionError, DBConnectionError)
 try:
     import asyncpg  # type: ignore[import-untyped]  # no stubs; only its exception classes are used
 
     _DRIVER_ERRORS += (asyncpg.PostgresError, asyncpg.InterfaceError)
+    # QueryCanceledError: the server's `statement_timeout` (or an operator) cancelled the statement.
+    UNAVAILABLE_ERRORS += (
+        asyncpg.PostgresConnectionError,
+        asyncpg.InterfaceError,
+        asyncpg.QueryCanceledError,
+    )
 except ImportError:  # pragma: no cover - asyncpg is a dependency; SQLite-only installs still work
     pass
 
@@ -108,8 +138,11 @@ async def _mapped(action: str, database_url: str | None, call: Callable[[], Awai
         raise DatabaseError(f"could not {action}{where}: {_describe(exc, database_url)}") from None
 
 
-async def init_db(database_url: str) -> None:
+async def init_db(database_url: str, *, time_limit: float | None = None) -> None:
     """Set the application's connection to `database_url`, visible to every task; creates no tables.
+
+    `time_limit` bounds connecting and every statement (see `tortoise_config`); the app passes
+    `BFF_DATABASE_TIMEOUT`.
 
     Connecting happens on the first query (`ping()` checks it), but a SQLite file that cannot be opened is
     refused here. Calling it again replaces the connection.
@@ -123,7 +156,9 @@ async def init_db(database_url: str) -> None:
         # SQLite, a PostgreSQL connection also named "default" would get `?` placeholders.
         EXECUTOR_CACHE.clear()
         _open_sqlite_file(database_url)
-        await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
+        await Tortoise.init(
+            config=tortoise_config(database_url, time_limit=time_limit), _enable_global_fallback=True
+        )
 
     await _mapped("initialise the database", database_url, init)
 
@@ -161,11 +196,13 @@ def _open_sqlite_file(database_url: str) -> None:
 
 
 @asynccontextmanager
-async def _own_context(database_url: str) -> AsyncIterator[BaseDBAsyncClient]:
+async def _own_context(
+    database_url: str, time_limit: float | None = None
+) -> AsyncIterator[BaseDBAsyncClient]:
     """A private tortoise context on `database_url`, current only inside the block."""
     _open_sqlite_file(database_url)
     async with TortoiseContext() as ctx:
-        await ctx.init(config=tortoise_config(database_url))
+        await ctx.init(config=tortoise_config(database_url, time_limit=time_limit))
         yield ctx.db(CONNECTION)
 
 
@@ -197,13 +234,18 @@ async def migrate(database_url: str) -> list[str]:
     return await _mapped("migrate the database", database_url, run)
 
 
-async def pending_migrations(database_url: str | None = None) -> list[str]:
-    """Names of the migrations not yet applied, on `database_url` or (None) on the current connection."""
+async def pending_migrations(
+    database_url: str | None = None, *, time_limit: float | None = None
+) -> list[str]:
+    """Names of the migrations not yet applied, on `database_url` or (None) on the current connection.
+
+    Migrating itself has no timeout: a migration may rightly run long.
+    """
     if database_url is None:
         return await _mapped("read the applied migrations", None, lambda: _plan(_connection()))
 
     async def run() -> list[str]:
-        async with _own_context(database_url) as connection:
+        async with _own_context(database_url, time_limit) as connection:
             return await _plan(connection)
 
     return await _mapped("read the applied migrations", database_url, run)

@@ -3,7 +3,7 @@
     BffError
     ├── AuthenticationError        UNAUTHENTICATED   no, malformed, expired or wrongly signed token
     ├── ForbiddenError             FORBIDDEN         authenticated, but not allowed (e.g. operator-only)
-    ├── InvalidInputError          BAD_USER_INPUT    malformed argument: bad id, cursor or page size
+    ├── InvalidInputError          INVALID_INPUT     malformed or out-of-range argument: id, cursor, date, page size
     ├── NotFoundError              NOT_FOUND         a record the request depends on does not exist
     └── UpstreamError              UPSTREAM_UNAVAILABLE   mall, MRO or WeBank failed; `system` names which
         ├── UpstreamUnavailableError                    timeout, refused connection, 5xx
@@ -33,7 +33,9 @@ class ForbiddenError(BffError):
 
 
 class InvalidInputError(BffError):
-    code = "BAD_USER_INPUT"
+    # The word the mutations' `userErrors` use for the same thing; BAD_USER_INPUT stays what graphql-core
+    # reports for a variable that does not fit its declared type.
+    code = "INVALID_INPUT"
 
 
 class NotFoundError(BffError):

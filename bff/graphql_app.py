@@ -1,15 +1,24 @@
-"""The strawberry ASGI app: builds each request's context and authenticates websockets at `connection_init`."""
+"""The strawberry ASGI app: builds each request's context and authenticates websockets at `connection_init`.
+
+Every refusal strawberry answers itself (a body that is not JSON, a GET without a query, GraphiQL turned
+off) leaves as JSON in the GraphQL error shape (`bff.request_guard.error_response`) instead of strawberry's
+plain text; bodies are decoded and checked in `decode_json`/`parse_json`/`parse_http_body` below, the only
+place the view reads them.
+"""
 
 from __future__ import annotations
 
 import functools
 from typing import Any
 
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLRequestData
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UnsetType
 
@@ -17,19 +26,56 @@ from bff.auth import Viewer, viewer_from_authorization
 from bff.context import Context, Services
 from bff.errors import AuthenticationError
 from bff.graphiql import localize
+from bff.graphql_ws import ExpiringTransportWSHandler
+from bff.request_guard import BadRequestBody, checked_request_json, decode_json_text, error_response
 from bff.schema import schema
 
 
 class BffGraphQL(GraphQL[Context, None]):
-    def __init__(self) -> None:
+    graphql_transport_ws_handler_class = ExpiringTransportWSHandler
+
+    def __init__(self, *, graphiql: bool = True) -> None:
         # Only graphql-transport-ws: the legacy graphql-ws protocol had an auth bypass (PITFALLS).
         super().__init__(
             schema,
+            # Without an IDE, strawberry answers a GET for a page with 404.
+            graphql_ide="graphiql" if graphiql else None,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             keep_alive=True,
             keep_alive_interval=15,
             max_subscriptions_per_connection=20,
         )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        try:
+            response = await self.run(Request(scope=scope, receive=receive))
+        except HTTPException as exc:
+            response = error_response(exc.status_code, exc.reason)
+        await response(scope, receive, send)
+
+    def decode_json(self, data: str | bytes) -> object:
+        # Also decodes websocket messages: a failure must stay a JSONDecodeError there (strawberry then
+        # closes the socket with 4400), and becomes a 400 for HTTP bodies.
+        return decode_json_text(data)
+
+    def parse_json(self, data: str | bytes) -> Any:
+        """An HTTP body, or a GET's `variables`/`extensions`: a JSON object of storable strings."""
+        try:
+            return checked_request_json(super().parse_json(data))
+        except BadRequestBody as exc:
+            raise HTTPException(400, str(exc)) from None
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        data = await super().parse_http_body(request)
+        for item in data if isinstance(data, list) else [data]:
+            if not isinstance(item.operation_name, str | None):
+                raise HTTPException(400, "The GraphQL operation's `operationName` must be a string or null.")
+        return data
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(self._graphiql_html)

@@ -37,7 +37,8 @@ def verify(secret: str, headers: Mapping[str, str], body: bytes, *, now: float |
     timestamp = headers.get(TIMESTAMP_HEADER, "")
     nonce = headers.get(NONCE_HEADER, "")
     given = headers.get(SIGNATURE_HEADER, "")
-    if not (timestamp.isdigit() and nonce and given):
+    # isascii: headers arrive as latin-1, and "²".isdigit() is true but int() cannot read it.
+    if not (timestamp.isascii() and timestamp.isdigit() and nonce and given):
         return False
     current = time.time() if now is None else now
     if abs(current - int(timestamp)) > MAX_CLOCK_SKEW_SECONDS:

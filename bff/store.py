@@ -8,8 +8,8 @@ from datetime import datetime
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from bff.domain.statuses import ApplicationStatus
-from bff.models import Admission, FinancingApplication, OrderClaim
+from bff.domain.statuses import ApplicationStatus, OutboxStatus
+from bff.models import Admission, FinancingApplication, OrderClaim, OutboxMessage
 
 # Outbox messages name the record they change by aggregate type and id; the workers read them back to tell
 # that record's subscribers.
@@ -66,3 +66,8 @@ async def expire_applications(now: datetime, *, connection: BaseDBAsyncClient | 
         .update(status=ApplicationStatus.EXPIRED, updated_at=now)
     )
     return int(changed)
+
+
+async def outbox_backlog() -> int:
+    """Pushes to WeBank not yet delivered (readiness reports it: a growing backlog is a bank outage)."""
+    return await OutboxMessage.filter(status=OutboxStatus.PENDING).count()

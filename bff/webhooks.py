@@ -2,15 +2,18 @@
 
 Order matters: verify the raw bytes, then parse, then store under the unique `event_id`, then answer
 SUCCESS (a repeated `event_id` gets the same answer and changes nothing), then process — a processing
-failure stays recorded on the stored event and does not change the answer. A signed body that does not
-parse as a notification is quarantined (`notifications.quarantine`) and answered SUCCESS too.
+failure stays recorded on the stored event and does not change the answer, and neither does Redis being
+away when the live updates are published. A signed body that does not parse as a notification is
+quarantined (`notifications.quarantine`) and answered SUCCESS too.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 
+from redis.exceptions import RedisError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -24,6 +27,8 @@ from bff.store import current_admissions_by_credit_code
 __all__ = ["webank_webhook"]
 
 logger = logging.getLogger("bff.webhooks")
+
+PUBLISH_TIMEOUT = 3.0  # seconds; the bank waits for the answer
 
 
 def _answer(status: int, code: str, message: str | None = None) -> Response:
@@ -64,7 +69,20 @@ async def webank_webhook(request: Request) -> Response:
         return _answer(200, "SUCCESS")
 
     await notifications.process(event)  # records and logs its own failures
-    await _publish(request, notification)
+    try:
+        # Stored and processed: the answer is SUCCESS whatever happens to the live updates. Answering
+        # otherwise would only make the bank send the event again.
+        async with asyncio.timeout(PUBLISH_TIMEOUT):
+            await _publish(request, notification)
+    except (RedisError, OSError) as exc:  # Redis away or silent (TimeoutError is an OSError)
+        logger.warning(
+            "webank event %s processed; live updates not sent (%s: %s)",
+            notification.event_id,
+            type(exc).__name__,
+            exc,
+        )
+    except Exception:
+        logger.exception("webank event %s processed; live updates failed", notification.event_id)
     return _answer(200, "SUCCESS")
 
 

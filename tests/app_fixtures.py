@@ -136,8 +136,15 @@ async def serve(app: Any) -> tuple[uvicorn.Server, asyncio.Task[None], str]:
 
 
 @pytest.fixture
-async def bff(db: str, sandbox: RunningSandbox) -> AsyncIterator[Bff]:
-    settings = settings_for(sandbox, db, outbox_interval=0.05)
+def bff_overrides() -> dict[str, Any]:
+    """Settings of the `bff` fixture beyond the test defaults (production's: no GraphiQL, no introspection,
+    no /metrics); a directory's conftest overrides this fixture to change them (tests/browser)."""
+    return {}
+
+
+@pytest.fixture
+async def bff(db: str, sandbox: RunningSandbox, bff_overrides: dict[str, Any]) -> AsyncIterator[Bff]:
+    settings = settings_for(sandbox, db, outbox_interval=0.05, **bff_overrides)
     app = create_app(settings, manage_database=False)
     server, task, url = await serve(app)
     try:

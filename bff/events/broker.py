@@ -17,6 +17,7 @@ logger = logging.getLogger("bff.events")
 Event = dict[str, Any]
 QUEUE_LIMIT = 100
 DEFAULT_CHANNEL_PREFIX = "bff:"
+CONNECT_TIMEOUT = 2.0
 
 
 def admission_topic(supplier_code: str) -> str:
@@ -38,6 +39,10 @@ class Broker(Protocol):
 
     def subscriber_count(self) -> int:
         """Subscribers registered in this process: a subscription receives events once it counts here."""
+        ...
+
+    async def ping(self) -> None:
+        """Raise if events cannot reach other processes now (readiness reports it)."""
         ...
 
     async def close(self) -> None: ...
@@ -101,6 +106,9 @@ class InProcessBroker:
     def subscriber_count(self) -> int:
         return self._fanout.count()
 
+    async def ping(self) -> None:
+        return None
+
     async def close(self) -> None:
         return None
 
@@ -115,7 +123,11 @@ class RedisBroker:
     """
 
     def __init__(self, url: str, channel_prefix: str = DEFAULT_CHANNEL_PREFIX) -> None:
-        self._redis = redis.Redis.from_url(url, decode_responses=True, health_check_interval=30)
+        # A connect timeout, so that publishing to a Redis host that dropped off the network fails in seconds
+        # (no read timeout: the listener's pub/sub connection is idle by design).
+        self._redis = redis.Redis.from_url(
+            url, decode_responses=True, health_check_interval=30, socket_connect_timeout=CONNECT_TIMEOUT
+        )
         self._prefix = channel_prefix
         self._fanout = _Fanout()
         self._listener: asyncio.Task[None] | None = None
@@ -136,6 +148,9 @@ class RedisBroker:
 
     def subscriber_count(self) -> int:
         return self._fanout.count()
+
+    async def ping(self) -> None:
+        await self._redis.ping()
 
     def _ensure_listening(self) -> None:
         if self._listener is None or self._listener.done():

@@ -73,7 +73,8 @@ class MroClient:
 
     async def orders_by_id(self, ids: Sequence[str]) -> list[OrderRecord]:
         found: list[OrderRecord] = []
-        numeric = [int(order_id) for order_id in ids if order_id.isdigit()]
+        # ASCII digits only: "²".isdigit() is true, and int() cannot read it.
+        numeric = [int(order_id) for order_id in ids if order_id.isascii() and order_id.isdigit()]
         for start in range(0, len(numeric), MAX_IDS_PER_CALL):
             body = {"ids": numeric[start : start + MAX_IDS_PER_CALL]}
             data = await self._call("POST", "/portal/trade-orders/batch", json_body=body)

@@ -356,7 +356,7 @@ def _optional_datetime(data: Mapping[str, Any], name: str) -> datetime | None:
 
 def _int(data: Mapping[str, Any], name: str) -> int:
     value = data.get(name)
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
         value = int(value.strip())
     if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
         raise InvalidEventError(f"`data.{name}` must be a positive integer.")

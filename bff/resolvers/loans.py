@@ -16,7 +16,7 @@ from bff.domain.repayment_record import EpisodeFacts, LoanFacts, PaymentFacts, s
 from bff.domain.statuses import LIVE_LOAN_STATUSES, REPAYABLE_LOAN_STATUSES, LoanKind, LoanStatus
 from bff.errors import InvalidInputError, NotFoundError
 from bff.models import Loan, LoanOrder, OverdueEpisode, Repayment
-from bff.resolvers.cursors import decode_cursor, encode_cursor, page_size
+from bff.resolvers.cursors import cursor_datetime, cursor_int, decode_cursor, encode_cursor, page_size
 
 CURSOR_KIND = "loans"
 
@@ -65,16 +65,13 @@ async def list_loans(
     if kinds is not None:
         query = query.filter(kind__in=list(kinds))
     if applied_from is not None:
-        query = query.filter(applied_at__gte=_start_of(applied_from))
+        query = query.filter(applied_at__gte=_start_of(applied_from, "appliedFrom"))
     if applied_to is not None:
-        query = query.filter(applied_at__lt=_start_of(applied_to, days=1))
+        query = query.filter(applied_at__lt=_start_of(applied_to, "appliedTo", days=1))
     total = await query.count()
     if after is not None:
         state = decode_cursor(CURSOR_KIND, after)
-        try:
-            applied_at, loan_id = datetime.fromisoformat(state["t"]).astimezone(UTC), int(state["i"])
-        except (KeyError, TypeError, ValueError):
-            raise InvalidInputError("`after` is not a cursor this list gave out.") from None
+        applied_at, loan_id = cursor_datetime(state.get("t")), cursor_int(state.get("i"))
         # Keyset, not offset: a loan created while the client pages does not shift later pages.
         query = query.filter(applied_at__lte=applied_at).exclude(applied_at=applied_at, id__gte=loan_id)
     rows = await query.order_by("-applied_at", "-id").limit(limit + 1)
@@ -82,9 +79,18 @@ async def list_loans(
     return LoanListPage(edges=edges, has_next_page=len(rows) > limit, total_count=total)
 
 
-def _start_of(day: date, *, days: int = 0) -> datetime:
-    """Midnight in Shanghai of `day` (+ `days`), in UTC: SQLite compares stored times as text, all in UTC."""
-    return datetime.combine(day + timedelta(days=days), datetime.min.time(), tzinfo=SHANGHAI).astimezone(UTC)
+def _start_of(day: date, argument: str, *, days: int = 0) -> datetime:
+    """Midnight in Shanghai of `day` (+ `days`), in UTC: SQLite compares stored times as text, all in UTC.
+
+    The first and last days a `date` can hold have no such midnight (0001-01-01 in Shanghai is still year 0
+    in UTC; 9999-12-31 has no next day): the client's `argument` is out of range.
+    """
+    try:
+        return datetime.combine(day + timedelta(days=days), datetime.min.time(), tzinfo=SHANGHAI).astimezone(
+            UTC
+        )
+    except OverflowError:
+        raise InvalidInputError(f"`{argument}` is out of range.") from None
 
 
 async def load_loan(context: Context, loan_no: str) -> Loan | None:

@@ -19,9 +19,19 @@ from bff.domain.order_statuses import STATUSES_BY_SOURCE
 from bff.domain.records import OrderKey, OrderRecord, OrderSource, OrderStatus
 from bff.errors import InvalidInputError, UpstreamError
 from bff.loaders import OrderWindow, OrderWindowRequest
-from bff.resolvers.cursors import decode_cursor, encode_cursor, page_size
+from bff.resolvers.cursors import (
+    NOT_OUR_CURSOR,
+    cursor_datetime,
+    cursor_int,
+    decode_cursor,
+    encode_cursor,
+    page_size,
+)
 
 CURSOR_KIND = "orders"
+# Far beyond any supplier's order count; a larger offset in a cursor was written by hand, and would only
+# send the upstreams asking for page ten billion.
+MAX_OFFSET = 10_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,33 +54,39 @@ class _Position:
     last: tuple[datetime, str, str] | None
 
 
+def _numeric(order_id: str) -> int:
+    # ASCII digits only, and short: `"²".isdigit()` is true but `int("²")` fails, and a cursor may hold
+    # a 5,000-digit "id" that `int()` refuses to convert.
+    return int(order_id) if order_id.isascii() and order_id.isdigit() and len(order_id) <= 30 else 0
+
+
 def _sort_key(order: OrderRecord) -> tuple[datetime, str, int, str]:
     """Newest first; ties broken by system then by id, the same way on every page."""
-    numeric = int(order.key.id) if order.key.id.isdigit() else 0
-    return (order.created_at, order.source.value, numeric, order.key.id)
+    return (order.created_at, order.source.value, _numeric(order.key.id), order.key.id)
 
 
 def _is_after_position(order: OrderRecord, last: tuple[datetime, str, str] | None) -> bool:
     if last is None:
         return True
     created_at, source, order_id = last
-    last_key = (created_at, source, int(order_id) if order_id.isdigit() else 0, order_id)
-    return _sort_key(order) < last_key
+    return _sort_key(order) < (created_at, source, _numeric(order_id), order_id)
 
 
 def _decode_position(after: str | None) -> _Position:
     if after is None:
         return _Position(offsets={source: 0 for source in OrderSource}, last=None)
     state = decode_cursor(CURSOR_KIND, after)
-    try:
-        offsets = {source: int(state["o"][source.value]) for source in OrderSource}
-        last_state = state["l"]
-        last = (datetime.fromisoformat(last_state[0]), str(last_state[1]), str(last_state[2]))
-    except (KeyError, TypeError, ValueError, IndexError):
-        raise InvalidInputError("`after` is not a cursor this list gave out.") from None
-    if any(offset < 0 for offset in offsets.values()):
-        raise InvalidInputError("`after` is not a cursor this list gave out.")
-    return _Position(offsets=offsets, last=last)
+    offsets_state, last_state = state.get("o"), state.get("l")
+    if not isinstance(offsets_state, dict) or not isinstance(last_state, list) or len(last_state) != 3:
+        raise InvalidInputError(NOT_OUR_CURSOR)
+    offsets = {
+        source: cursor_int(offsets_state.get(source.value), maximum=MAX_OFFSET) for source in OrderSource
+    }
+    # Compared with upstream times, which carry an offset: a naive time here would fail the comparison.
+    created_at, source, order_id = cursor_datetime(last_state[0]), last_state[1], last_state[2]
+    if source not in OrderSource.__members__ or not isinstance(order_id, str):
+        raise InvalidInputError(NOT_OUR_CURSOR)
+    return _Position(offsets=offsets, last=(created_at, source, order_id))
 
 
 def _encode_position(offsets: dict[OrderSource, int], order: OrderRecord) -> str:

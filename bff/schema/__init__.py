@@ -10,6 +10,7 @@ from bff.schema.admission_mutations import AdmissionMutations
 from bff.schema.document_cache import DOCUMENT_CACHE_SIZE, DocumentCache
 from bff.schema.errors import CodedErrors
 from bff.schema.financing import FinancingMutations
+from bff.schema.introspection import IntrospectionGate
 from bff.schema.query import Query
 from bff.schema.repayment_mutations import RepaymentMutations
 from bff.schema.scalars import SCALARS
@@ -38,6 +39,8 @@ schema = strawberry.Schema(
         # Portals send the same few documents over and over: parse and validate each once.
         DocumentCache,
         lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
+        # After ValidationCache, which overwrites the validation errors this adds to.
+        IntrospectionGate,
     ],
 )
 

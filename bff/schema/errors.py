@@ -3,21 +3,49 @@
 - errors this project raised on purpose (`bff.errors.BffError`) keep their message and code;
 - request errors graphql-core found before execution (syntax, validation, variable coercion) keep their
   message, which describes the client's own request, and get GRAPHQL_PARSE_FAILED,
-  GRAPHQL_VALIDATION_FAILED or BAD_USER_INPUT;
-- anything else is replaced by "Internal server error." with INTERNAL_SERVER_ERROR and the request id,
-  and logged with its traceback.
+  GRAPHQL_VALIDATION_FAILED or BAD_USER_INPUT (or the code a validation rule of ours already gave them);
+- the database not answering (a timeout, a lost connection) becomes DATABASE_UNAVAILABLE;
+- anything else is replaced by "Internal server error." with INTERNAL_SERVER_ERROR and the request id.
+
+Logging: a refusal is the client's business, not an incident. The refusals of one operation are logged in
+one INFO line (how many of each code, and the first message), never with a traceback; a database outage is
+one ERROR line per error; only an unexpected error is logged at ERROR with its traceback and request id.
+strawberry's own logger (`strawberry.execution`) would log every error at ERROR with a traceback, so it is
+told to leave the expected ones to this extension.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import Counter
 
 from graphql.error import GraphQLError
 from strawberry.extensions import MaskErrors
 
+from bff.db import UNAVAILABLE_ERRORS
 from bff.errors import BffError, UpstreamError
 
 logger = logging.getLogger("bff.graphql")
+
+INTERNAL = "INTERNAL_SERVER_ERROR"
+DATABASE_UNAVAILABLE = "DATABASE_UNAVAILABLE"
+MESSAGE_LOG_LIMIT = 200
+
+
+_EXPECTED_ERRORS: tuple[type[BaseException], ...] = (BffError, *UNAVAILABLE_ERRORS)
+
+
+def _expected(error: GraphQLError) -> bool:
+    original = error.original_error
+    return original is None or isinstance(original, _EXPECTED_ERRORS)
+
+
+class _LeaveExpectedErrorsToCodedErrors(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (isinstance(record.msg, GraphQLError) and _expected(record.msg))
+
+
+logging.getLogger("strawberry.execution").addFilter(_LeaveExpectedErrorsToCodedErrors())
 
 
 def _with_code(error: GraphQLError, code: str, message: str | None = None, **extra: str) -> GraphQLError:
@@ -36,7 +64,17 @@ class CodedErrors(MaskErrors):
     """Errors with codes, masked where unexpected; built per operation (strawberry instantiates the class)."""
 
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
-        return [self._process(error) for error in errors]
+        processed = [self._process(error) for error in errors]
+        refusals = [error for error in processed if _code(error) not in (INTERNAL, DATABASE_UNAVAILABLE)]
+        if refusals:
+            counts = Counter(_code(error) for error in refusals)
+            logger.info(
+                "request %s refused: %s; first: %r",
+                self._request_id() or "-",
+                ", ".join(f"{code} x{count}" for code, count in counts.most_common()),
+                refusals[0].message[:MESSAGE_LOG_LIMIT],
+            )
+        return processed
 
     def _process(self, error: GraphQLError) -> GraphQLError:
         original = error.original_error
@@ -44,24 +82,34 @@ class CodedErrors(MaskErrors):
             if isinstance(original, UpstreamError):
                 return _with_code(error, original.code, system=original.system)
             return _with_code(error, original.code)
-        if error.path is None:
-            if original is None:
-                code = (
-                    "GRAPHQL_PARSE_FAILED"
-                    if error.message.startswith("Syntax Error")
-                    else "GRAPHQL_VALIDATION_FAILED"
-                )
-                return _with_code(error, code)
-            return _with_code(error, "BAD_USER_INPUT")
+        if error.path is None and original is None:
+            own_code = (error.extensions or {}).get("code")
+            if isinstance(own_code, str):  # given by a validation rule of ours
+                return _with_code(error, own_code)
+            code = (
+                "GRAPHQL_PARSE_FAILED"
+                if error.message.startswith("Syntax Error")
+                else "GRAPHQL_VALIDATION_FAILED"
+            )
+            return _with_code(error, code)
         request_id = self._request_id()
-        logger.error(
-            "unexpected error in %s (request %s)",
-            ".".join(map(str, error.path)),
-            request_id,
-            exc_info=original,
-        )
-        return _with_code(error, "INTERNAL_SERVER_ERROR", "Internal server error.", requestId=request_id)
+        where = ".".join(map(str, error.path)) if error.path else "the operation"
+        if isinstance(original, UNAVAILABLE_ERRORS):
+            logger.error(
+                "database unavailable in %s (request %s): %s", where, request_id, type(original).__name__
+            )
+            return _with_code(
+                error, DATABASE_UNAVAILABLE, "The database did not answer; retry later.", requestId=request_id
+            )
+        if error.path is None:
+            return _with_code(error, "BAD_USER_INPUT")
+        logger.error("unexpected error in %s (request %s)", where, request_id, exc_info=original)
+        return _with_code(error, INTERNAL, "Internal server error.", requestId=request_id)
 
     def _request_id(self) -> str:
         context = self.execution_context.context
         return str(getattr(context, "request_id", "") or "")
+
+
+def _code(error: GraphQLError) -> str:
+    return str((error.extensions or {}).get("code", ""))

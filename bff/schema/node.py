@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import inspect
+import re
 from collections.abc import Iterable, Sequence
 from typing import Literal, Self, overload
 
@@ -19,6 +20,9 @@ from bff.errors import InvalidInputError, NotFoundError
 from bff.schema.context import Info, context_of
 
 NOT_OUR_ID = "That is not an id this graph gave out."
+MAX_KEY_LENGTH = 200
+MAX_DATABASE_ID = 2**63 - 1
+_DIGITS = re.compile(r"[0-9]{1,19}")
 
 
 def decode_global_id(value: str) -> tuple[str, str]:
@@ -28,7 +32,9 @@ def decode_global_id(value: str) -> tuple[str, str]:
         type_name, _, key = base64.b64decode(padded, validate=True).decode().partition(":")
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise InvalidInputError(NOT_OUR_ID) from None
-    if not type_name or not key:
+    # Keys end up in SQL parameters and upstream URLs: one with control characters (NUL, which PostgreSQL
+    # refuses in text) or longer than any key this graph gives out is not ours.
+    if not type_name or not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
         raise InvalidInputError(NOT_OUR_ID)
     return type_name, key
 
@@ -42,8 +48,9 @@ def key_of(value: str, type_name: str, refusal: str) -> str:
 
 
 def numeric_key(key: str) -> int:
-    """The key of a node stored under a numeric id."""
-    if not key.isdigit():
+    """The key of a node stored under a numeric id (a PostgreSQL bigint)."""
+    # Not `str.isdigit`, which is true for "²" and other digits `int()` cannot read.
+    if not _DIGITS.fullmatch(key) or int(key) > MAX_DATABASE_ID:
         raise InvalidInputError(NOT_OUR_ID)
     return int(key)
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
+from bff.auth import SUPPLIER_CODE_PATTERN
 from bff.domain.regions import ADMISSION_REGIONS
-from bff.errors import NotFoundError
+from bff.errors import InvalidInputError, NotFoundError
 from bff.resolvers.quarantine import list_quarantined_events
 from bff.resolvers.suppliers import require_profile
 from bff.schema.admission import AdmissionRegion
@@ -35,6 +36,8 @@ class Query:
     async def supplier(self, info: Info, code: str) -> Supplier | None:
         context = context_of(info)
         context.require_operator()
+        if not SUPPLIER_CODE_PATTERN.fullmatch(code):  # e.g. "A,B" would ask the mall for two suppliers
+            raise InvalidInputError("`code` is not a supplier code.")
         try:
             await require_profile(context, code)
         except NotFoundError:

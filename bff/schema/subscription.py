@@ -19,7 +19,7 @@ from bff.schema.admission import Admission
 from bff.schema.context import Info, context_of
 from bff.schema.financing import FinancingApplication
 from bff.schema.loans import Loan
-from bff.schema.node import key_of
+from bff.schema.node import key_of, numeric_key
 
 
 def _key(global_id: strawberry.ID, type_name: str) -> str:
@@ -70,18 +70,16 @@ class Subscription:
         self, info: Info, application_id: strawberry.ID
     ) -> AsyncGenerator[FinancingApplication, None]:
         context = context_of(info)
-        key = _key(application_id, "FinancingApplication")
-        if not key.isdigit():
-            raise InvalidInputError("That is not the id of a FinancingApplication.")
+        application = numeric_key(_key(application_id, "FinancingApplication"))
         async with context.services.broker.subscribe(
             application_topic(context.viewer.supplier_code)
         ) as events:
-            current = await _application(info, int(key))
+            current = await _application(info, application)
             if current is None:
                 raise InvalidInputError("No such financing application.")
             yield current
             async for _ in events:
-                changed = await _application(info, int(key))
+                changed = await _application(info, application)
                 if changed is not None:
                     yield changed
 

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
-from app_fixtures import Bff, serve, settings_for
+import pytest
+from app_fixtures import JWT_SECRET, Bff, serve, settings_for
 
 from bff import migrations
 from bff.app import create_app
+from bff.auth import mint_token
+from bff.domain.statuses import OutboxStatus
+from bff.models import OutboxMessage
 from bff_sandbox import RunningSandbox
 
 ALL_MIGRATIONS = sorted(
@@ -17,16 +22,61 @@ ALL_MIGRATIONS = sorted(
 )
 
 
-async def test_healthz_readyz_and_metrics(bff: Bff) -> None:
+READY = {"status": "ok", "database": "ok", "redis": "not configured", "outboxBacklog": 0}
+
+
+async def test_healthz_and_readyz(bff: Bff) -> None:
     async with bff.http.get(f"{bff.url}/healthz") as health:
         assert (health.status, await health.json()) == (200, {"status": "ok"})
     async with bff.http.get(f"{bff.url}/readyz") as ready:
-        assert (ready.status, await ready.json()) == (200, {"status": "ok"})
-    await bff.query("{ viewer { name } }")
+        assert (ready.status, await ready.json()) == (200, READY)
+
+
+async def test_readyz_counts_the_outbox_messages_waiting_for_the_bank(bff: Bff) -> None:
+    # given: two pushes not delivered yet (one already delivered does not count)
+    for number, status in enumerate((OutboxStatus.PENDING, OutboxStatus.PENDING, OutboxStatus.DELIVERED)):
+        await OutboxMessage.create(
+            request_id=f"req-{number}",
+            kind="supplier",
+            payload={},
+            status=status,
+            next_attempt_at=datetime.now(UTC) + timedelta(hours=1),
+            aggregate_type="admission",
+            aggregate_id=str(number),
+        )
+    # then
+    async with bff.http.get(f"{bff.url}/readyz") as ready:
+        assert (ready.status, await ready.json()) == (200, {**READY, "outboxBacklog": 2})
+
+
+async def test_metrics_with_the_configured_token(db: str, sandbox: RunningSandbox) -> None:
+    token = "metrics-token-0123456789abcdef"
+    server, task, url = await serve(
+        create_app(settings_for(sandbox, db, metrics_token=token), manage_database=False)
+    )
+    try:
+        async with aiohttp.ClientSession() as http:
+            viewer = {"Authorization": f"Bearer {mint_token(JWT_SECRET, 'GD-BOTH')}"}
+            async with http.post(
+                f"{url}/graphql", json={"query": "{ viewer { name } }"}, headers=viewer
+            ) as answer:
+                assert answer.status == 200
+            async with http.get(f"{url}/metrics", headers={"Authorization": f"Bearer {token}"}) as metrics:
+                text = await metrics.text()
+                assert metrics.status == 200
+                assert 'bff_upstream_requests_total{outcome="200",system="mall"}' in text
+            for wrong in ({}, {"Authorization": "Bearer nope"}, {"Authorization": token}):
+                async with http.get(f"{url}/metrics", headers=wrong) as refused:
+                    assert refused.status == 401
+                    assert "bff_" not in await refused.text()
+    finally:
+        server.should_exit = True
+        await task
+
+
+async def test_metrics_are_not_served_without_a_token_configured(bff: Bff) -> None:
     async with bff.http.get(f"{bff.url}/metrics") as metrics:
-        text = await metrics.text()
-        assert metrics.status == 200
-        assert 'bff_upstream_requests_total{outcome="200",system="mall"}' in text
+        assert metrics.status == 404
 
 
 async def test_readyz_names_pending_migrations_on_an_unmigrated_database(
@@ -39,16 +89,29 @@ async def test_readyz_names_pending_migrations_on_an_unmigrated_database(
             body = await ready.json()
         # then
         assert ready.status == 503
-        assert body == {"status": "unavailable", "pendingMigrations": ALL_MIGRATIONS}
+        assert body == {
+            "status": "unavailable",
+            "database": "not migrated",
+            "pendingMigrations": ALL_MIGRATIONS,
+            "outboxBacklog": None,
+            "redis": "not configured",
+        }
     finally:
         server.should_exit = True
         await task
 
 
-async def test_graphiql_is_served_on_get(bff: Bff) -> None:
+@pytest.mark.parametrize("bff_overrides", [{"graphiql": True}])
+async def test_graphiql_is_served_on_get_when_turned_on(bff: Bff) -> None:
     async with bff.http.get(f"{bff.url}/graphql", headers={"Accept": "text/html"}) as page:
         assert page.status == 200
         assert "graphiql" in (await page.text()).lower()
+
+
+async def test_graphiql_is_not_served_by_default(bff: Bff) -> None:
+    async with bff.http.get(f"{bff.url}/graphql", headers={"Accept": "text/html"}) as page:
+        assert page.status == 404
+        assert (await page.json())["errors"][0]["extensions"]["code"] == "NOT_FOUND"
 
 
 async def _connection_init(bff: Bff, payload: dict[str, str]) -> aiohttp.WSMessage:

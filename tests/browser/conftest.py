@@ -23,6 +23,12 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture
+def bff_overrides() -> dict[str, object]:
+    """The pages run against the BFF as `bff demo` serves it: GraphiQL reads the schema by introspection."""
+    return {"graphiql": True, "introspection": True}
+
+
+@pytest.fixture
 def chromium() -> Path:
     """Debian's chromium; skips without it (fails instead when `CI=true`)."""
     if not CHROMIUM.exists():

@@ -134,7 +134,7 @@ async def test_bad_selections_get_specific_errors_and_change_nothing(bff: Bff) -
     assert codes(await apply(bff, [mine, theirs])) == ["ORDER_NOT_FOUND"]
     assert codes(await apply(bff, [unknown])) == ["ORDER_NOT_FOUND"]
     malformed = await bff.query(APPLY, {"ids": ["not-an-id"]})
-    assert malformed["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert malformed["errors"][0]["extensions"]["code"] == "INVALID_INPUT"
     assert await FinancingApplication.all().count() == 0
 
 

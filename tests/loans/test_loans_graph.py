@@ -212,4 +212,4 @@ async def test_start_repayment_refuses_other_loans(bff: Bff) -> None:
     ]
     assert theirs["data"]["startRepayment"]["userErrors"] == [{"code": "LOAN_NOT_FOUND", "field": "loanId"}]
     assert unknown["data"]["startRepayment"]["userErrors"] == [{"code": "LOAN_NOT_FOUND", "field": "loanId"}]
-    assert not_a_loan["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert not_a_loan["errors"][0]["extensions"]["code"] == "INVALID_INPUT"

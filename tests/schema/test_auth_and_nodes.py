@@ -118,10 +118,10 @@ async def test_an_operator_reads_any_supplier_through_node(bff: Bff) -> None:
         pytest.param(gid("Admission", "abc"), id="non-numeric-admission"),
     ],
 )
-async def test_a_malformed_id_is_a_bad_user_input_error(bff: Bff, bad_id: str) -> None:
+async def test_a_malformed_id_is_an_invalid_input_error(bff: Bff, bad_id: str) -> None:
     result = await bff.query(NODE, {"id": bad_id})
     assert result["data"] == {"node": None}
-    assert error_codes(result) == ["BAD_USER_INPUT"]
+    assert error_codes(result) == ["INVALID_INPUT"]
 
 
 async def test_supplier_by_code_is_for_operators_only(bff: Bff) -> None:

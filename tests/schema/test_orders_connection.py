@@ -126,9 +126,9 @@ async def test_financeability_follows_the_status_rules_and_ratios(graph: Graph) 
         pytest.param({"after": "eyJrIjoibG9hbnMiLCJ0IjoieCJ9"}, "`after`", id="cursor-of-another-list"),
     ],
 )
-async def test_bad_paging_arguments_are_bad_user_input(
+async def test_bad_paging_arguments_are_invalid_input(
     graph: Graph, variables: dict[str, Any], fragment: str
 ) -> None:
     result = await graph.query(ORDERS, variables)
-    assert result["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert result["errors"][0]["extensions"]["code"] == "INVALID_INPUT"
     assert fragment in result["errors"][0]["message"]
