@@ -104,6 +104,24 @@ def _wait_until_ok(url: str, process: subprocess.Popen[str], deadline: float) ->
     pytest.fail(f"{url} did not answer 200 within {STARTUP_SECONDS} s")
 
 
+INTROSPECTION = "{ __schema { queryType { name } } }"
+
+
+def _token() -> str:
+    return jwt.encode({"sub": "GD-BOTH", "exp": int(time.time()) + 600}, JWT_SECRET, algorithm="HS256")
+
+
+def _status(url: str, *, accept: str = "*/*") -> int:
+    try:
+        with urllib.request.urlopen(
+            urllib.request.Request(url, headers={"Accept": accept}), timeout=10
+        ) as answer:
+            status: int = answer.status
+            return status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
 def _post_graphql(url: str, query: str, token: str) -> dict[str, Any]:
     request = urllib.request.Request(
         url,
@@ -306,7 +324,13 @@ def test_serve_answers_health_and_readiness_and_stops_on_sigterm(tmp_path: Path,
         deadline = time.monotonic() + STARTUP_SECONDS
         _wait_until_ok(f"{base}/healthz", server, deadline)
         _wait_until_ok(f"{base}/readyz", server, deadline)
+        shut = (_status(f"{base}/graphql", accept="text/html"), _status(f"{base}/metrics"))
+        introspection = _post_graphql(f"{base}/graphql", INTROSPECTION, _token())
         returncode = _stop(server)
+
+    # production defaults: no GraphiQL page, no metrics without BFF_METRICS_TOKEN, no introspection
+    assert shut == (404, 404)
+    assert introspection["errors"][0]["extensions"]["code"] == "INTROSPECTION_DISABLED"
 
     _assert_clean_exit(returncode, stderr_path.read_text())
 
@@ -385,8 +409,14 @@ def test_demo_prints_a_url_and_token_that_answer_the_readme_query(
         _wait_until_ok(f"http://127.0.0.1:{port}/healthz", demo, deadline)
 
         body = _post_graphql(url, FIRST_QUERY, token)
+        opened = (_status(url, accept="text/html"), _status(f"http://127.0.0.1:{port}/metrics"))
+        introspection = _post_graphql(url, INTROSPECTION, token)
 
         returncode = _stop(demo)
+
+    # the demo is for exploring: GraphiQL, metrics and introspection are on
+    assert opened == (200, 200)
+    assert introspection == {"data": {"__schema": {"queryType": {"name": "Query"}}}}
 
     assert "errors" not in body, body
     viewer = body["data"]["viewer"]
