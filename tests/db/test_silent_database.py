@@ -19,7 +19,7 @@ from app_fixtures import JWT_SECRET, serve, settings_for
 
 from bff.app import create_app
 from bff.auth import mint_token
-from bff.sandbox import RunningSandbox
+from bff_sandbox import RunningSandbox
 
 pytestmark = pytest.mark.postgres
 

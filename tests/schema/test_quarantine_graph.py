@@ -71,4 +71,4 @@ async def test_suppliers_may_not_see_the_quarantine(graph: Graph) -> None:
 async def test_a_cursor_of_another_list_or_out_of_range_is_refused(graph: Graph) -> None:
     for cursor in (encode_cursor("loans", {"i": 1}), encode_cursor("quarantine", {"i": 2**63})):
         result = await graph.query(QUARANTINE, {"after": cursor}, role=Role.OPERATOR)
-        assert [e["extensions"]["code"] for e in result["errors"]] == ["BAD_USER_INPUT"]
+        assert [e["extensions"]["code"] for e in result["errors"]] == ["INVALID_INPUT"]

@@ -16,8 +16,8 @@ from factories import create_admission
 
 from bff.app import create_app
 from bff.models import Admission, AdmissionStatus, BankEvent
-from bff.sandbox import RunningSandbox
 from bff.signing import signed_headers
+from bff_sandbox import RunningSandbox
 
 CREDIT_CODE = "91440300MA5G8XXXXX"
 
