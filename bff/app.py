@@ -22,6 +22,7 @@ from bff.health import healthz, metrics_endpoint, readyz
 from bff.integrations.http import create_session
 from bff.integrations.upstreams import Upstreams
 from bff.request_guard import BodyLimit
+from bff.throttle import build_budget
 from bff.webhooks import webank_webhook
 from bff.workers import ChangedAggregates, build_outbox, run_outbox
 
@@ -48,7 +49,15 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
         )
         changed = ChangedAggregates()
         delivery = build_outbox(upstreams.webank, changed)
-        app.state.services = Services(settings=settings, upstreams=upstreams, broker=broker, outbox=delivery)
+        budget = build_budget(
+            settings.redis_url,
+            settings.redis_channel_prefix,
+            settings.cost_budget,
+            settings.cost_restore_per_second,
+        )
+        app.state.services = Services(
+            settings=settings, upstreams=upstreams, broker=broker, outbox=delivery, budget=budget
+        )
         stop = asyncio.Event()
         worker = asyncio.create_task(
             run_outbox(delivery, changed, broker, stop, settings.outbox_interval), name="bff-outbox"
@@ -59,6 +68,7 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
             stop.set()
             await worker
             await broker.close()
+            await budget.close()
             await session.close()
             if manage_database:
                 await db.close_db()

@@ -71,6 +71,21 @@ class Settings(BaseSettings):
         description="seconds a PostgreSQL connect, pool acquisition or statement may take before it fails",
     )
 
+    max_query_cost: int = Field(
+        default=5000,
+        gt=0,
+        description="static cost above which an operation is refused (QUERY_TOO_COMPLEX) before it runs",
+    )
+    cost_budget: int = Field(
+        default=20000, gt=0, description="points in each supplier's budget (THROTTLED when spent)"
+    )
+    cost_restore_per_second: float = Field(
+        default=500, gt=0, description="points a spent budget gets back each second"
+    )
+    max_query_tokens: int = Field(
+        default=5000, gt=0, description="lexical tokens above which a document is refused unparsed"
+    )
+
     log_level: str = "INFO"
 
     @field_validator("database_url")

@@ -14,6 +14,7 @@ from bff.events import Broker
 from bff.integrations.upstreams import Upstreams
 from bff.loaders import Loaders
 from bff.outbox import OutboxDelivery
+from bff.throttle import CostBudget
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +25,8 @@ class Services:
     upstreams: Upstreams
     broker: Broker
     outbox: OutboxDelivery
+    # Per-caller query cost budgets (in Redis when `BFF_REDIS_URL` is set, shared by instances).
+    budget: CostBudget
 
 
 @dataclass(slots=True)

@@ -22,6 +22,7 @@ from bff.events import InProcessBroker
 from bff.integrations.http import create_session
 from bff.integrations.upstreams import Upstreams
 from bff.schema import schema
+from bff.throttle import InProcessBudget
 from bff.workers import ChangedAggregates, build_outbox
 from bff_sandbox import RunningSandbox
 
@@ -76,6 +77,7 @@ async def graph(db: str, sandbox: RunningSandbox) -> AsyncIterator[Graph]:
             upstreams=upstreams,
             broker=InProcessBroker(),
             outbox=build_outbox(upstreams.webank, ChangedAggregates()),
+            budget=InProcessBudget(settings.cost_budget, settings.cost_restore_per_second),
         )
         sandbox.state.reset()
         yield Graph(services=services, sandbox=sandbox)

@@ -55,8 +55,8 @@ async def _registered(ws: aiohttp.ClientWebSocketResponse, done: Callable[[], bo
             await asyncio.sleep(0.005)
 
 
-async def next_payload(ws: aiohttp.ClientWebSocketResponse) -> dict[str, Any]:
-    """The next `next` frame's payload, skipping keep-alive pings."""
+async def next_payload(ws: aiohttp.ClientWebSocketResponse, *, extensions: bool = False) -> dict[str, Any]:
+    """The next `next` frame's payload, skipping keep-alive pings; its `extensions` only when asked for."""
     while True:
         message = await ws.receive(timeout=10)
         assert message.type == aiohttp.WSMsgType.TEXT, message
@@ -65,4 +65,6 @@ async def next_payload(ws: aiohttp.ClientWebSocketResponse) -> dict[str, Any]:
             continue
         assert frame["type"] == "next", frame
         payload: dict[str, Any] = frame["payload"]
+        if not extensions:
+            payload.pop("extensions", None)
         return payload

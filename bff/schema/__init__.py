@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.extensions import QueryDepthLimiter, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 
 from bff.schema.admission_mutations import AdmissionMutations
-from bff.schema.document_cache import DOCUMENT_CACHE_SIZE, DocumentCache
+from bff.schema.cost_limit import CostLimit
+from bff.schema.document_cache import DocumentCache
 from bff.schema.errors import CodedErrors
 from bff.schema.financing import FinancingMutations
 from bff.schema.introspection import IntrospectionGate
@@ -15,8 +15,6 @@ from bff.schema.query import Query
 from bff.schema.repayment_mutations import RepaymentMutations
 from bff.schema.scalars import SCALARS
 from bff.schema.subscription import Subscription
-
-MAX_QUERY_DEPTH = 12
 
 
 @strawberry.type
@@ -31,16 +29,16 @@ schema = strawberry.Schema(
     # Not `sort_schema=True`: strawberry 0.341 rebuilds the sorted schema with plain GraphQLEnumTypes,
     # which then cannot serialize Python enum members ("Enum cannot represent value").
     config=StrawberryConfig(scalar_map=SCALARS),
-    # A depth limit until the per-supplier cost budgets arrive: a cyclic graph (Order.loans.orders...) must
-    # not let one request fan out without bound.
+    # Extensions are classes, built per request (an instance would share state between requests).
     extensions=[
         CodedErrors,
-        lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH),
-        # Portals send the same few documents over and over: parse and validate each once.
+        # Parses within the token limit and validates, each distinct text once (hooks run in list order)...
         DocumentCache,
-        lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
-        # After ValidationCache, which overwrites the validation errors this adds to.
+        # ...refuses introspection where it is off (an error before pricing: nothing is charged)...
         IntrospectionGate,
+        # ...then prices the valid operation and charges the caller's budget before anything runs: the
+        # cost bounds fan-out (a connection costs its page size) and cyclic queries (Order.loans.orders…).
+        CostLimit,
     ],
 )
 

@@ -2,8 +2,11 @@
 
 - errors this project raised on purpose (`bff.errors.BffError`) keep their message and code;
 - request errors graphql-core found before execution (syntax, validation, variable coercion) keep their
-  message, which describes the client's own request, and get GRAPHQL_PARSE_FAILED,
-  GRAPHQL_VALIDATION_FAILED or BAD_USER_INPUT (or the code a validation rule of ours already gave them);
+  message, which describes the client's own request, and get GRAPHQL_PARSE_FAILED (QUERY_TOO_LARGE for a
+  document over the token limit), GRAPHQL_VALIDATION_FAILED or BAD_USER_INPUT (or the code a validation
+  rule or refusal of ours already gave them: cost, introspection);
+- a `RecursionError` (a document shaped to exhaust the interpreter's stack) is the request's fault too:
+  QUERY_TOO_COMPLEX, never an internal error;
 - the database not answering (a timeout, a lost connection) becomes DATABASE_UNAVAILABLE;
 - anything else is replaced by "Internal server error." with INTERNAL_SERVER_ERROR and the request id.
 
@@ -24,6 +27,7 @@ from strawberry.extensions import MaskErrors
 
 from bff.db import UNAVAILABLE_ERRORS
 from bff.errors import BffError, UpstreamError
+from bff.schema.document_cache import is_token_limit
 
 logger = logging.getLogger("bff.graphql")
 
@@ -82,15 +86,19 @@ class CodedErrors(MaskErrors):
             if isinstance(original, UpstreamError):
                 return _with_code(error, original.code, system=original.system)
             return _with_code(error, original.code)
-        if error.path is None and original is None:
-            own_code = (error.extensions or {}).get("code")
-            if isinstance(own_code, str):  # given by a validation rule of ours
-                return _with_code(error, own_code)
-            code = (
-                "GRAPHQL_PARSE_FAILED"
-                if error.message.startswith("Syntax Error")
-                else "GRAPHQL_VALIDATION_FAILED"
+        if isinstance(original, RecursionError):
+            return _with_code(
+                error, "QUERY_TOO_COMPLEX", "The query is nested or repeated too much to be run."
             )
+        if error.path is None and original is None:
+            if isinstance((error.extensions or {}).get("code"), str):
+                # refused by this project before execution (a validation rule, `cost_limit.refusal`, the
+                # introspection gate): kept whole, with extensions such as `cost` and `maxCost`
+                return error
+            if error.message.startswith("Syntax Error"):
+                code = "QUERY_TOO_LARGE" if is_token_limit(error) else "GRAPHQL_PARSE_FAILED"
+            else:
+                code = "GRAPHQL_VALIDATION_FAILED"
             return _with_code(error, code)
         request_id = self._request_id()
         where = ".".join(map(str, error.path)) if error.path else "the operation"
