@@ -45,13 +45,17 @@ class Graph:
         *,
         as_supplier: str = "GD-BOTH",
         role: Role = Role.SUPPLIER,
+        extensions: bool = False,
     ) -> dict[str, Any]:
-        """The response body of `query` (`data`, and `errors` when there are any), as HTTP would send it."""
+        """The response body of `query` (`data`, and `errors` when there are any), as HTTP would send it;
+        with `extensions`, also the response's `extensions` (the cost every response carries)."""
         context = Context.build(self.services, Viewer(supplier_code=as_supplier, role=role))
         result = await schema.execute(query, variable_values=variables, context_value=context)
         body: dict[str, Any] = {"data": result.data}
         if result.errors:
             body["errors"] = [error.formatted for error in result.errors]
+        if extensions and result.extensions:
+            body["extensions"] = result.extensions
         return body
 
     def upstream_calls(self, system: str | None = None) -> list[str]:
