@@ -203,13 +203,14 @@ async def test_a_thousand_aliased_mutations_are_refused_cleanly(graph: Graph) ->
 
 
 def test_the_document_cache_is_bounded_in_size_and_entries() -> None:
-    cache = document_cache.DocumentLru(max_entries=3, max_total_chars=100, max_entry_chars=40)
+    per_char = document_cache.AST_BYTES_PER_CHAR
+    cache = document_cache.DocumentLru(max_entries=3, max_bytes=100 * per_char, max_entry_chars=40)
     entry = document_cache.CachedDocument(document=schema._schema.ast_node)  # type: ignore[arg-type]
     cache.put("x" * 41, 5000, entry)
     assert len(cache) == 0  # too large to keep
     for text in ("a" * 40, "b" * 40, "c" * 40):
         cache.put(text, 5000, entry)
-    assert cache.total_chars <= 100
+    assert cache.total_bytes <= 100 * per_char
     assert cache.get("a" * 40, 5000) is None  # the oldest went first
     assert cache.get("c" * 40, 5000) is entry
     for text in ("d", "e", "f"):
