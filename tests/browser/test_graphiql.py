@@ -90,7 +90,9 @@ async def test_the_graph_answers_a_fetch_from_the_page_origin(browser: Browser, 
     signed_in: dict[str, Any] = await page.evaluate(FETCH_GRAPHQL, [VIEWER_NAME, f"Bearer {bff.token()}"])
     anonymous: dict[str, Any] = await page.evaluate(FETCH_GRAPHQL, [VIEWER_NAME, None])
     # then
-    assert signed_in == {"status": 200, "body": expected}
+    assert signed_in["status"] == 200
+    assert signed_in["body"].pop("extensions")["cost"]["requestedQueryCost"] == 2
+    assert signed_in["body"] == expected
     assert anonymous["status"] == 200
     assert anonymous["body"]["data"] is None
     assert [error["extensions"]["code"] for error in anonymous["body"]["errors"]] == ["UNAUTHENTICATED"]

@@ -121,7 +121,6 @@ async def test_financeability_follows_the_status_rules_and_ratios(graph: Graph) 
     ("variables", "fragment"),
     [
         pytest.param({"first": 0}, "`first`", id="first-zero"),
-        pytest.param({"first": 101}, "`first`", id="first-over-100"),
         pytest.param({"after": "garbage"}, "`after`", id="garbage-cursor"),
         pytest.param({"after": "eyJrIjoibG9hbnMiLCJ0IjoieCJ9"}, "`after`", id="cursor-of-another-list"),
     ],
@@ -132,3 +131,12 @@ async def test_bad_paging_arguments_are_invalid_input(
     result = await graph.query(ORDERS, variables)
     assert result["errors"][0]["extensions"]["code"] == "INVALID_INPUT"
     assert fragment in result["errors"][0]["message"]
+
+
+async def test_first_over_100_is_refused_before_it_runs(graph: Graph) -> None:
+    # DESIGN §6.1: a page above 100 is a cost refusal, found before any upstream is asked
+    result = await graph.query(ORDERS, {"first": 101})
+    assert result["data"] is None
+    assert result["errors"][0]["extensions"]["code"] == "FIRST_TOO_LARGE"
+    assert "`first`" in result["errors"][0]["message"]
+    assert graph.upstream_calls() == []
