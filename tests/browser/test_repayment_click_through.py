@@ -27,15 +27,18 @@ LOAN = """
 """
 
 
-async def the_loan(bff: Bff) -> dict[str, Any]:
-    node: dict[str, Any] = (await bff.query(LOAN))["data"]["viewer"]["loans"]["edges"][0]["node"]
-    return node
+async def the_loan(bff: Bff) -> dict[str, Any] | None:
+    """The viewer's loan, or None before the bank's notification of it has arrived (it is asynchronous:
+    the bank's page can say DISBURSED before the platform heard of the loan)."""
+    edges = (await bff.query(LOAN))["data"]["viewer"]["loans"]["edges"]
+    return edges[0]["node"] if edges else None
 
 
 async def until(bff: Bff, predicate: Any) -> dict[str, Any]:
+    loan = None
     for _ in range(100):
         loan = await the_loan(bff)
-        if predicate(loan):
+        if loan is not None and predicate(loan):
             return loan
         await asyncio.sleep(0.1)
     raise AssertionError(f"the loan never got there: {loan}")
