@@ -141,3 +141,4 @@ async def db(db_url: str) -> AsyncIterator[str]:
 # Sandbox upstreams and the BFF over real sockets (kept in their own module; see its docstring).
 from app_fixtures import bff, bff_overrides, sandbox  # noqa: E402, F401
 from graph_fixtures import graph  # noqa: E402, F401
+from redis_fixtures import redis_channel_prefix, redis_url  # noqa: E402, F401

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import AsyncIterator
 
@@ -10,8 +9,6 @@ import pytest
 import redis.asyncio as redis
 
 from bff.throttle import InProcessBudget, RedisBudget
-
-REDIS_URL = os.environ.get("BFF_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 class Clock:
@@ -48,21 +45,6 @@ async def test_a_read_takes_nothing() -> None:
     budget = InProcessBudget(100, 10, clock=Clock())
     assert (await budget.take("k", 0)).allowed
     assert (await budget.take("k", 0)).available == 100
-
-
-@pytest.fixture
-async def redis_url() -> str:
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        await client.ping()
-    except (redis.RedisError, OSError) as exc:
-        reason = f"Redis not reachable at {REDIS_URL} ({exc})"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason}; CI=true: the Redis tests must run", pytrace=False)
-        pytest.skip(reason)
-    finally:
-        await client.aclose()
-    return REDIS_URL
 
 
 @pytest.fixture

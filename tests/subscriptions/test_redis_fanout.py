@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
-import uuid
 
 import aiohttp
 import pytest
-import redis.asyncio as redis
 from app_fixtures import JWT_SECRET, serve, settings_for
 from test_admission_changed import AGREE, SUBSCRIPTION
 from ws_support import next_payload
@@ -18,29 +15,7 @@ from bff.auth import mint_token
 from bff.events import RedisBroker, admission_topic
 from bff_sandbox import RunningSandbox
 
-REDIS_URL = os.environ.get("BFF_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 pytestmark = pytest.mark.redis
-
-
-@pytest.fixture
-def redis_channel_prefix() -> str:
-    """Channels of this test only: pub/sub ignores the database number, and suites may run side by side."""
-    return f"bff-test-{uuid.uuid4().hex}:"
-
-
-@pytest.fixture
-async def redis_url() -> str:
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        await client.ping()
-    except (redis.RedisError, OSError) as exc:
-        reason = f"Redis not reachable at {REDIS_URL} ({exc})"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason}; CI=true: the Redis tests must run", pytrace=False)
-        pytest.skip(reason)
-    finally:
-        await client.aclose()
-    return REDIS_URL
 
 
 async def test_redis_broker_delivers_between_two_brokers(redis_url: str, redis_channel_prefix: str) -> None:

@@ -16,7 +16,6 @@ import ws_support
 from app_fixtures import JWT_SECRET, WEBANK_APP_ID, WEBANK_SECRET, serve, settings_for, subscribers_of
 from factories import create_admission
 from serve_process import serve_process
-from test_redis_fanout import redis_channel_prefix, redis_url  # noqa: F401 - the fixtures
 from ws_support import next_payload
 
 from bff.app import create_app
@@ -33,8 +32,8 @@ SUBSCRIPTION = "subscription { loanStatusChanged { loanNo status } }"
 def other_process(
     db: str,
     sandbox: RunningSandbox,
-    redis_url: str,  # noqa: F811
-    redis_channel_prefix: str,  # noqa: F811
+    redis_url: str,
+    redis_channel_prefix: str,
     tmp_path: Path,
 ) -> Iterator[str]:
     """`bff serve` in a process of its own, on the same database and Redis."""
@@ -60,8 +59,8 @@ async def wait_ready(http: aiohttp.ClientSession, url: str) -> None:
 async def test_a_notification_on_one_process_reaches_a_subscriber_on_another(
     db: str,
     sandbox: RunningSandbox,
-    redis_url: str,  # noqa: F811
-    redis_channel_prefix: str,  # noqa: F811
+    redis_url: str,
+    redis_channel_prefix: str,
     other_process: str,
 ) -> None:
     # given: an approved supplier, a subscriber on this process
