@@ -7,8 +7,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import IntegrityError
 
-from bff.domain.statuses import ApplicationStatus, OutboxStatus
+from bff.domain.statuses import OPEN_APPLICATION_STATUSES, ApplicationStatus, OutboxStatus
 from bff.models import Admission, FinancingApplication, OrderClaim, OutboxMessage
 
 # Outbox messages name the record they change by aggregate type and id; the workers read them back to tell
@@ -16,7 +17,21 @@ from bff.models import Admission, FinancingApplication, OrderClaim, OutboxMessag
 ADMISSION_AGGREGATE = "admission"
 APPLICATION_AGGREGATE = "application"
 
-OPEN_APPLICATION_STATUSES = (ApplicationStatus.PENDING_PUSH, ApplicationStatus.HANDED_OVER)
+__all__ = [
+    "ADMISSION_AGGREGATE",
+    "APPLICATION_AGGREGATE",
+    "OPEN_APPLICATION_STATUSES",
+    "NoAdmissionError",
+    "current_admission_by_credit_code",
+    "current_admission_of_supplier",
+    "current_admissions_by_credit_code",
+    "expire_applications",
+    "is_lost_race",
+]
+
+
+# PostgreSQL's serialization_failure and deadlock_detected: the transaction lost to a concurrent one.
+LOST_RACE_SQLSTATES = frozenset({"40001", "40P01"})
 
 
 class NoAdmissionError(Exception):
@@ -71,3 +86,21 @@ async def expire_applications(now: datetime, *, connection: BaseDBAsyncClient | 
 async def outbox_backlog() -> int:
     """Pushes to WeBank not yet delivered (readiness reports it: a growing backlog is a bank outage)."""
     return await OutboxMessage.filter(status=OutboxStatus.PENDING).count()
+
+
+def is_lost_race(exc: BaseException) -> bool:
+    """Whether a transaction over contended rows failed because a concurrent one got there first.
+
+    A unique violation (tortoise's `IntegrityError`), or PostgreSQL aborting one of two transactions that
+    wait for each other: deadlock (SQLSTATE 40P01) or serialization failure (40001). tortoise translates
+    only the first; the others reach us as asyncpg's `DeadlockDetectedError` / `SerializationError`, or
+    wrapped (`raise ... from`) by a tortoise error. Told apart by SQLSTATE, which every asyncpg error has.
+    """
+    seen: BaseException | None = exc
+    for _ in range(5):  # a short cause chain: tortoise wraps at most once
+        if seen is None:
+            return False
+        if isinstance(seen, IntegrityError) or getattr(seen, "sqlstate", None) in LOST_RACE_SQLSTATES:
+            return True
+        seen = seen.__cause__
+    return False

@@ -36,6 +36,11 @@ class ApplicationStatus(enum.StrEnum):
     LOAN_CREATED = "LOAN_CREATED"  # WeBank reported `loan.applied` for its batch
     EXPIRED = "EXPIRED"  # abandoned; its order claims are freed
     FAILED = "FAILED"  # the push was refused; its order claims are freed
+    CANCELLED = "CANCELLED"  # the supplier withdrew it before WeBank made a loan; its order claims are freed
+
+
+# Applications that hold their orders' claims (until `expires_at`).
+OPEN_APPLICATION_STATUSES = (ApplicationStatus.PENDING_PUSH, ApplicationStatus.HANDED_OVER)
 
 
 class LoanKind(enum.StrEnum):

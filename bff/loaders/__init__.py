@@ -24,6 +24,7 @@ from bff.loaders.records import (
     LoanOrdersByLoanLoader,
     LoanOrdersByOrderKeyLoader,
     LoanUsageBySupplierLoader,
+    OrderClaimByOrderKeyLoader,
     RepaymentsByLoanLoader,
 )
 from bff.loaders.suppliers import (
@@ -50,6 +51,7 @@ class Loaders:
     credit_limits: CreditLimitByAdmissionLoader
     loan_orders_by_order: LoanOrdersByOrderKeyLoader
     loan_orders_by_loan: LoanOrdersByLoanLoader
+    order_claims: OrderClaimByOrderKeyLoader
     loans: LoanByNoLoader
     loans_by_id: LoanByIdLoader
     repayments_by_loan: RepaymentsByLoanLoader
@@ -72,6 +74,7 @@ class Loaders:
             credit_limits=CreditLimitByAdmissionLoader(),
             loan_orders_by_order=LoanOrdersByOrderKeyLoader(),
             loan_orders_by_loan=LoanOrdersByLoanLoader(),
+            order_claims=OrderClaimByOrderKeyLoader(),
             loans=LoanByNoLoader(),
             loans_by_id=LoanByIdLoader(),
             repayments_by_loan=RepaymentsByLoanLoader(),

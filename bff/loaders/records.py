@@ -8,7 +8,7 @@ from aiodataloader import DataLoader
 
 from bff.domain.records import OrderKey
 from bff.domain.statuses import LIVE_LOAN_STATUSES, LoanKind
-from bff.models import Admission, CreditLimit, Loan, LoanOrder, Repayment
+from bff.models import Admission, CreditLimit, Loan, LoanOrder, OrderClaim, Repayment
 
 
 class CurrentAdmissionBySupplierLoader(DataLoader[str, Admission | None]):
@@ -35,6 +35,16 @@ class LoanOrdersByOrderKeyLoader(DataLoader[OrderKey, list[LoanOrder]]):
         for row in rows:
             found[OrderKey(row.source, row.order_id)].append(row)
         return [found.get(key, []) for key in keys]
+
+
+class OrderClaimByOrderKeyLoader(DataLoader[OrderKey, OrderClaim | None]):
+    """An order's claim (at most one: UNIQUE (source, order_id)), with its application and loan alongside."""
+
+    async def batch_load_fn(self, keys: list[OrderKey]) -> list[OrderClaim | None]:
+        ids = {key.id for key in keys}
+        rows = await OrderClaim.filter(order_id__in=ids).select_related("application", "loan")
+        found = {OrderKey(row.source, row.order_id): row for row in rows}
+        return [found.get(key) for key in keys]
 
 
 class LoanOrdersByLoanLoader(DataLoader[int, list[LoanOrder]]):

@@ -2,25 +2,32 @@
 
 An order is in at most one open application or live loan: winning an order means inserting its
 `OrderClaim` row (UNIQUE per order) in the application's transaction, so of two concurrent applications
-sharing an order exactly one commits. Claims of applications WeBank never turned into a loan are freed
-when the application expires.
+sharing an order exactly one commits. Claims are inserted in one global order, sorted by (source, order id),
+so two applications holding the same orders in opposite order wait for each other instead of deadlocking;
+a deadlock or serialization failure that PostgreSQL still reports (e.g. between the sweeps of expired
+applications) is a lost race like the unique violation, answered `ORDER_ALREADY_IN_FINANCING`. Claims of
+applications WeBank never turned into a loan are freed when the application expires or is cancelled.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from bff import db, outbox
 from bff.context import Context
 from bff.domain.bank_pushes import OrdersPush, PushedOrder
-from bff.domain.financeability import FinancingQuote, FinancingRatios, quote, status_refusal
+from bff.domain.financeability import (
+    FinancingQuote,
+    FinancingRatios,
+    OrderFinancingStatus,
+    quote,
+    status_refusal,
+)
 from bff.domain.limits import LimitSplit
 from bff.domain.money import yuan_to_fen
 from bff.domain.records import OrderKey, OrderRecord
@@ -28,8 +35,9 @@ from bff.domain.refusals import Refusal, RefusalCode
 from bff.domain.statuses import AdmissionStatus, ApplicationStatus
 from bff.models import Admission, ApplicationOrder, FinancingApplication, OrderClaim
 from bff.resolvers.admission import admission_limit, limit_split
-from bff.resolvers.loans import financed_amount
-from bff.store import APPLICATION_AGGREGATE, OPEN_APPLICATION_STATUSES, expire_applications
+from bff.resolvers.loans import financed_by
+from bff.resolvers.order_financing import financing_of_orders
+from bff.store import APPLICATION_AGGREGATE, OPEN_APPLICATION_STATUSES, expire_applications, is_lost_race
 
 logger = logging.getLogger("bff.financing")
 MAX_ORDERS = 100
@@ -97,29 +105,38 @@ async def check_order_financing(context: Context, order_keys: list[OrderKey]) ->
     if approved is None:
         return _refuse(RefusalCode.NO_CREDIT_LIMIT, "尚未获得微众银行授信额度，请先完成业务准入。", None)
     _, split = approved
-    financed = await asyncio.gather(*(financed_amount(context, order.key) for order in orders))
-    result = quote(list(zip(orders, financed, strict=True)), ratios(context), split.order_loan.available)
+    # The same reads and rule as `Order.financingStatus`, so the preview and the order list agree.
+    financing = await financing_of_orders(context, orders)
+    result = quote(
+        [(order, financed_by(each.loan_lines)) for order, each in zip(orders, financing, strict=True)],
+        ratios(context),
+        split.order_loan.available,
+        [each.status for each in financing],
+    )
     if result.available_limit <= 0:
         return FinancingOutcome(
             quote=result,
             refusals=[Refusal(RefusalCode.LIMIT_EXHAUSTED, "订单贷可用额度已用完。", None)],
         )
-    busy = await _orders_in_financing(orders)
+    busy = [
+        order.order_no
+        for order, each in zip(orders, financing, strict=True)
+        if each.status is not OrderFinancingStatus.NOT_FINANCED
+    ]
     if busy:
-        return FinancingOutcome(
-            quote=result,
-            refusals=[
-                Refusal(
-                    RefusalCode.ORDER_ALREADY_IN_FINANCING,
-                    f"订单{'、'.join(busy)}已在融资申请或贷款中，不能重复融资。",
-                    "orderIds",
-                )
-            ],
-        )
+        return FinancingOutcome(quote=result, refusals=[_already_in_financing(busy)])
     return FinancingOutcome(quote=result)
 
 
+def _already_in_financing(order_nos: list[str]) -> Refusal:
+    names = "、".join(order_nos) or "所选订单"
+    return Refusal(
+        RefusalCode.ORDER_ALREADY_IN_FINANCING, f"订单{names}已在融资申请或贷款中，不能重复融资。", "orderIds"
+    )
+
+
 async def _orders_in_financing(orders: list[OrderRecord]) -> list[str]:
+    """Read afresh (not through the request's loaders) after losing a race: which orders someone holds."""
     claims = await OrderClaim.filter(order_id__in=[o.key.id for o in orders]).prefetch_related("application")
     live = {(claim.source, claim.order_id) for claim in claims if not _expired_claim(claim)}
     return [order.order_no for order in orders if (order.source, order.key.id) in live]
@@ -155,6 +172,13 @@ async def apply_for_order_financing(context: Context, order_keys: list[OrderKey]
                 financeable_total_fen=yuan_to_fen(result.financeable_total),
                 expires_at=now + timedelta(hours=context.settings.application_ttl_hours),
             )
+            # The claims are the guarantee: a concurrent application holding one of these orders makes this
+            # one fail. Taken first and in one global order, so that contenders queue up on the first order
+            # they share instead of each holding one the other waits for (a deadlock).
+            for key in sorted((line.order.key for line in result.lines), key=_claim_order):
+                await OrderClaim.create(
+                    using_db=connection, source=key.source, order_id=key.id, application=application
+                )
             for line in result.lines:
                 await ApplicationOrder.create(
                     using_db=connection,
@@ -166,36 +190,30 @@ async def apply_for_order_financing(context: Context, order_keys: list[OrderKey]
                     amount_fen=yuan_to_fen(line.order.amount),
                     financeable_fen=yuan_to_fen(line.financeable),
                 )
-                # The claim is the guarantee: a concurrent application holding this order makes it fail.
-                await OrderClaim.create(
-                    using_db=connection,
-                    source=line.order.source,
-                    order_id=line.order.key.id,
-                    application=application,
-                )
             pushed = await outbox.enqueue(
                 orders_push(admission.credit_code or "", result),
                 aggregate_type=APPLICATION_AGGREGATE,
                 aggregate_id=str(application.id),
                 connection=connection,
             )
-    except IntegrityError:
-        logger.info("application of %s lost an order claim to a concurrent one", context.viewer.supplier_code)
-        busy = await _orders_in_financing([line.order for line in result.lines])
-        names = "、".join(busy) or "所选订单"
-        return FinancingOutcome(
-            quote=result,
-            refusals=[
-                Refusal(
-                    RefusalCode.ORDER_ALREADY_IN_FINANCING,
-                    f"订单{names}已在融资申请或贷款中，不能重复融资。",
-                    "orderIds",
-                )
-            ],
+    except Exception as exc:
+        if not is_lost_race(exc):
+            raise
+        logger.info(
+            "application of %s lost an order claim to a concurrent one (%s)",
+            context.viewer.supplier_code,
+            type(exc).__name__,
         )
+        busy = await _orders_in_financing([line.order for line in result.lines])
+        return FinancingOutcome(quote=result, refusals=[_already_in_financing(busy)])
     await context.services.outbox.deliver(pushed.id)
     application = await FinancingApplication.get(id=application.id)
     return FinancingOutcome(quote=result, application=application, redirect_url=application.financing_url)
+
+
+def _claim_order(key: OrderKey) -> tuple[str, str]:
+    """The one order in which every application takes its claims."""
+    return (key.source.value, key.id)
 
 
 def orders_push(credit_code: str, result: FinancingQuote) -> OrdersPush:

@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry import relay
 
-from bff.domain.financeability import financeable_amount, is_financeable
+from bff.domain.financeability import OrderFinancingStatus, financeable_amount, is_financeable
 from bff.domain.records import Contract as ContractRecord
 from bff.domain.records import OrderKey, OrderRecord, OrderSource, OrderStatus
 from bff.errors import InvalidInputError
-from bff.models import LoanOrder
 from bff.resolvers.financing import ratios
-from bff.resolvers.loans import financed_by, loan_lines_of_orders
+from bff.resolvers.loans import financed_by
+from bff.resolvers.order_financing import OrderFinancing, financing_of_orders
 from bff.resolvers.orders import load_order
 from bff.schema.context import Info, context_of
 from bff.schema.node import NOT_OUR_ID, ResolvedByKeys
@@ -26,6 +26,11 @@ if TYPE_CHECKING:
 
 strawberry.enum(OrderSource, description="The order system: the 集采 mall or the MRO shop.")
 strawberry.enum(OrderStatus)
+strawberry.enum(
+    OrderFinancingStatus,
+    description="NOT_FINANCED; APPLYING: in an open financing application; "
+    "FINANCED: backs a PROCESSING, DISBURSED or OVERDUE loan.",
+)
 
 
 @strawberry.type(description="The contract behind an order. MRO orders carry only the contract number.")
@@ -51,9 +56,9 @@ def order_key(node_key: str) -> OrderKey | None:
 class Order(ResolvedByKeys, relay.Node):
     node_key: relay.NodeID[str]
     record: strawberry.Private[OrderRecord]
-    # The order's loan lines, read for a whole page at once (`Order.many`): the financing fields below are
-    # then plain reads, not one awaited load per order.
-    loan_lines: strawberry.Private[list[LoanOrder]]
+    # The order's loan lines and claim, read for a whole page at once (`Order.many`): the financing fields
+    # below are then plain reads, not one awaited load per order.
+    financing: strawberry.Private[OrderFinancing]
     source: OrderSource
     order_no: str
     status: OrderStatus
@@ -63,11 +68,11 @@ class Order(ResolvedByKeys, relay.Node):
     created_at: datetime
 
     @classmethod
-    def from_record(cls, record: OrderRecord, loan_lines: list[LoanOrder]) -> Order:
+    def from_record(cls, record: OrderRecord, financing: OrderFinancing) -> Order:
         return cls(
             node_key=f"{record.source.value}:{record.key.id}",  # read back by `order_key`
             record=record,
-            loan_lines=loan_lines,
+            financing=financing,
             source=record.source,
             order_no=record.order_no,
             status=record.status,
@@ -79,10 +84,8 @@ class Order(ResolvedByKeys, relay.Node):
 
     @classmethod
     async def many(cls, info: Info, records: list[OrderRecord]) -> list[Order]:
-        lines = await loan_lines_of_orders(context_of(info), records)
-        return [
-            cls.from_record(record, order_lines) for record, order_lines in zip(records, lines, strict=True)
-        ]
+        financing = await financing_of_orders(context_of(info), records)
+        return [cls.from_record(record, each) for record, each in zip(records, financing, strict=True)]
 
     @classmethod
     async def load_nodes(cls, info: Info, keys: list[str]) -> list[Order | None]:
@@ -94,25 +97,38 @@ class Order(ResolvedByKeys, relay.Node):
         nodes = iter(await cls.many(info, [record for record in found if record is not None]))
         return [None if record is None else next(nodes) for record in found]
 
+    @strawberry.field(description="Whether it is in an open financing application or a live loan now.")
+    def financing_status(self) -> OrderFinancingStatus:
+        return self.financing.status
+
     @strawberry.field(
-        description="Whether its status allows an order loan (mall: 待发货/处理中; MRO: 待发货/待收货)."
+        description="Whether it can back a new order loan: NOT_FINANCED and its status allows it "
+        "(mall: 待发货/处理中; MRO: 待发货/待收货)."
     )
     def financeable(self) -> bool:
-        return is_financeable(self.record)
+        return is_financeable(self.record, self.financing.status)
 
-    @strawberry.field(description="Amount × the status's ratio, minus what live loans already finance on it.")
+    @strawberry.field(
+        description="Amount × the status's ratio, minus what live loans already finance on it; "
+        "0 unless `financeable`."
+    )
     def financeable_amount(self, info: Info) -> Decimal:
-        return financeable_amount(self.record, ratios(context_of(info)), financed_by(self.loan_lines))
+        return financeable_amount(
+            self.record,
+            ratios(context_of(info)),
+            financed_by(self.financing.loan_lines),
+            self.financing.status,
+        )
 
     @strawberry.field(description="What live loans finance on this order.")
     def financed_amount(self) -> Decimal:
-        return financed_by(self.loan_lines)
+        return financed_by(self.financing.loan_lines)
 
     @strawberry.field(description="Loans this order backs or backed (融资查询).")
     def loans(self) -> list[Annotated[Loan, strawberry.lazy("bff.schema.loans")]]:
         from bff.schema.loans import Loan
 
-        return [Loan.from_record(line.loan) for line in self.loan_lines]
+        return [Loan.from_record(line.loan) for line in self.financing.loan_lines]
 
 
 @strawberry.type
