@@ -54,6 +54,20 @@ class ClaimFacts:
     loan_status: LoanStatus | None
 
 
+def holds_orders(status: ApplicationStatus, expires_at: datetime, now: datetime) -> bool:
+    """An application keeps its orders while it is open and not past its expiry."""
+    return status in OPEN_APPLICATION_STATUSES and expires_at > now
+
+
+def effective_application_status(
+    status: ApplicationStatus, expires_at: datetime, now: datetime
+) -> ApplicationStatus:
+    """What an application is now: an open one past its expiry is EXPIRED before the sweep records it."""
+    if status in OPEN_APPLICATION_STATUSES and expires_at <= now:
+        return ApplicationStatus.EXPIRED
+    return status
+
+
 def financing_status(
     loan_statuses: Iterable[LoanStatus], claim: ClaimFacts | None, now: datetime
 ) -> OrderFinancingStatus:
@@ -71,9 +85,9 @@ def financing_status(
         live = claim.loan_status in LIVE_LOAN_STATUSES
         return OrderFinancingStatus.FINANCED if live else OrderFinancingStatus.NOT_FINANCED
     if (
-        claim.application_status in OPEN_APPLICATION_STATUSES
+        claim.application_status is not None
         and claim.application_expires_at is not None
-        and claim.application_expires_at > now
+        and holds_orders(claim.application_status, claim.application_expires_at, now)
     ):
         return OrderFinancingStatus.APPLYING
     return OrderFinancingStatus.NOT_FINANCED

@@ -26,6 +26,9 @@ class RefusalCode(enum.Enum):
     INVALID_CREDIT_CODE = (
         "INVALID_CREDIT_CODE"  # the platform's 统一社会信用代码 fails GB 32100; never pushed
     )
+    # DESIGN §6.2
+    APPLICATION_NOT_FOUND = "APPLICATION_NOT_FOUND"  # unknown, or another supplier's
+    APPLICATION_NOT_CANCELLABLE = "APPLICATION_NOT_CANCELLABLE"  # WeBank made a loan, or expired/failed
 
 
 @dataclass(frozen=True, slots=True)

@@ -125,9 +125,12 @@ async def apply_loan_applied(occurred_at: datetime, data: Mapping[str, Any], con
     application: FinancingApplication | None = None
     financed: list[tuple[ApplicationOrder, int]] = []
     if applied.kind is LoanKind.ORDER:
+        # Locked first, as a cancel takes it first too: the two wait for each other instead of deadlocking
+        # over the claims. A cancelled (or expired) application still gets its loan: the bank made it.
         application = (
             await FinancingApplication.filter(batch_no=applied.batch_no, supplier_code=supplier_code)
             .using_db(conn)
+            .select_for_update()
             .first()
         )
         if application is None:
@@ -172,7 +175,8 @@ async def apply_loan_applied(occurred_at: datetime, data: Mapping[str, Any], con
             financed_fen=share,
         )
         await _claim_for_loan(application, loan, order, conn)
-    # The application's other orders were not financed: free them for new applications.
+    # The application's other orders were not financed: free them for new applications. Whatever the
+    # application was (open, expired, cancelled), a loan was made from it: it is LOAN_CREATED now.
     await OrderClaim.filter(application_id=application.id, loan_id=None).using_db(conn).delete()
     await (
         FinancingApplication.filter(id=application.id)

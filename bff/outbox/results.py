@@ -41,8 +41,15 @@ async def _orders_handed_over(
 ) -> None:
     """WeBank took the orders: the application is handed over, with the bank's financing page.
 
-    Only a PENDING_PUSH application changes: one that expired meanwhile stays expired.
+    Only a PENDING_PUSH application changes status: one that expired or was cancelled meanwhile stays so,
+    but keeps the bank's batch number, so that a loan WeBank still makes from the batch finds it.
     """
+    await (
+        FinancingApplication.filter(id=application_id, batch_no=None)
+        .exclude(status=ApplicationStatus.PENDING_PUSH)
+        .using_db(connection)
+        .update(batch_no=result.batch_no, updated_at=now)
+    )
     await (
         FinancingApplication.filter(id=application_id, status=ApplicationStatus.PENDING_PUSH)
         .using_db(connection)

@@ -17,6 +17,7 @@ from bff.errors import InvalidInputError
 from bff.models import ApplicationOrder as ApplicationOrderRow
 from bff.models import FinancingApplication as ApplicationRow
 from bff.resolvers import financing as flow
+from bff.resolvers.applications import application_status, cancel_application
 from bff.resolvers.loans import loans_of_application
 from bff.resolvers.orders import load_order
 from bff.schema.context import Info, context_of
@@ -94,7 +95,10 @@ class ApplicationOrder:
         return None if record is None else (await Order.many(info, [record]))[0]
 
 
-@strawberry.type(description="An order-financing application handed to WeBank.")
+@strawberry.type(
+    description="An order-financing application handed to WeBank. `status` is what it is now: an open one "
+    "past `expiresAt` reads EXPIRED."
+)
 class FinancingApplication(ResolvedByKeys, relay.Node):
     key: relay.NodeID[str]
     row: strawberry.Private[ApplicationRow]
@@ -112,7 +116,7 @@ class FinancingApplication(ResolvedByKeys, relay.Node):
         return cls(
             key=str(row.id),
             row=row,
-            status=row.status,
+            status=application_status(row),
             ceiling=fen_to_yuan(row.ceiling_fen),
             financeable_total=fen_to_yuan(row.financeable_total_fen),
             financing_url=row.financing_url,
@@ -160,6 +164,32 @@ class ApplyForOrderFinancingPayload:
 
 
 @strawberry.type
+class FinancingApplicationEdge:
+    node: FinancingApplication
+    cursor: str
+
+
+@strawberry.type
+class FinancingApplicationConnection:
+    edges: list[FinancingApplicationEdge]
+    page_info: relay.PageInfo
+    total_count: int
+
+
+@strawberry.input
+class CancelFinancingApplicationInput:
+    application_id: strawberry.ID = strawberry.field(description="A FinancingApplication of the viewer.")
+
+
+@strawberry.type
+class CancelFinancingApplicationPayload:
+    application: FinancingApplication | None = strawberry.field(
+        description="The application as it is now (CANCELLED when cancelled); null if not found."
+    )
+    user_errors: list[UserError]
+
+
+@strawberry.type
 class ApplyForCreditFinancingPayload:
     redirect_url: str | None = strawberry.field(description="WeBank's credit-financing page.")
     user_errors: list[UserError]
@@ -194,6 +224,28 @@ class FinancingMutations:
             redirect_url=outcome.redirect_url,
             hand_over_pending=application is not None
             and application.status is ApplicationStatus.PENDING_PUSH,
+            user_errors=user_errors(outcome.refusals),
+        )
+
+    @strawberry.mutation(
+        description="Withdraw an open order-financing application: it becomes CANCELLED and its orders are "
+        "free at once. Refused with APPLICATION_NOT_CANCELLABLE once WeBank made a loan from it or it "
+        "expired; cancelling a CANCELLED one again answers it unchanged."
+    )
+    async def cancel_financing_application(
+        self, info: Info, input: CancelFinancingApplicationInput
+    ) -> CancelFinancingApplicationPayload:
+        key = numeric_key(
+            key_of(
+                str(input.application_id),
+                "FinancingApplication",
+                "`applicationId` must be the id of a FinancingApplication.",
+            )
+        )
+        outcome = await cancel_application(context_of(info), key)
+        application = outcome.application
+        return CancelFinancingApplicationPayload(
+            application=None if application is None else FinancingApplication.from_record(application),
             user_errors=user_errors(outcome.refusals),
         )
 

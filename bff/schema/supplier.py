@@ -14,17 +14,25 @@ from bff.domain.eligibility import Eligibility as EligibilityRecord
 from bff.domain.eligibility import ReasonCode as ReasonCodeEnum
 from bff.domain.records import OrderSource as OrderSourceEnum
 from bff.domain.records import OrderStatus as OrderStatusEnum
+from bff.domain.statuses import ApplicationStatus as ApplicationStatusEnum
 from bff.domain.statuses import LoanKind as LoanKindEnum
 from bff.domain.statuses import LoanStatus as LoanStatusEnum
 from bff.errors import ForbiddenError
 from bff.resolvers.admission import current_admission, current_limit
+from bff.resolvers.applications import list_applications
 from bff.resolvers.financing import check_order_financing
 from bff.resolvers.loans import list_loans, repayment_record
 from bff.resolvers.orders import list_orders
 from bff.resolvers.suppliers import readable_supplier_code, require_profile, supplier_eligibility
 from bff.schema.admission import Admission, CreditLimit
 from bff.schema.context import Info, context_of
-from bff.schema.financing import FinancingPreview, order_keys
+from bff.schema.financing import (
+    FinancingApplication,
+    FinancingApplicationConnection,
+    FinancingApplicationEdge,
+    FinancingPreview,
+    order_keys,
+)
 from bff.schema.loans import Loan, LoanConnection, LoanEdge
 from bff.schema.node import ResolvedByKeys
 from bff.schema.orders import Order, OrderConnection, OrderEdge
@@ -178,6 +186,31 @@ class Supplier(ResolvedByKeys, relay.Node):
         )
         edges = [LoanEdge(node=Loan.from_record(edge.loan), cursor=edge.cursor) for edge in page.edges]
         return LoanConnection(
+            edges=edges,
+            page_info=page_info([edge.cursor for edge in edges], page.has_next_page, after),
+            total_count=page.total_count,
+        )
+
+    @strawberry.field(
+        description="Order-financing applications, newest first; `statuses` filters by what they are now."
+    )
+    async def financing_applications(
+        self,
+        info: Info,
+        statuses: list[ApplicationStatusEnum] | None = None,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> FinancingApplicationConnection:
+        page = await list_applications(
+            context_of(info), self.code, statuses=statuses, first=first, after=after
+        )
+        edges = [
+            FinancingApplicationEdge(
+                node=FinancingApplication.from_record(edge.application), cursor=edge.cursor
+            )
+            for edge in page.edges
+        ]
+        return FinancingApplicationConnection(
             edges=edges,
             page_info=page_info([edge.cursor for edge in edges], page.has_next_page, after),
             total_count=page.total_count,
