@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from app_fixtures import Bff
+from factories import create_admission
+from graph_fixtures import Graph
+
+from bff.models import AdmissionStatus, CreditLimit
 
 AGREE = (
     'mutation { agreeToAuthorization(input: {agreementVersion: "2026-01", entryPoint: SUPPLIER_ORDER_LIST})'
@@ -50,3 +55,12 @@ def pick(
     found = [n for n in nodes if n["source"] == source and n["status"] == status][skip : skip + count]
     assert len(found) == count, f"the seed has fewer than {count + skip} {source} {status} orders"
     return found
+
+
+async def approve_in_db(graph: Graph, code: str = "GD-BOTH", total_fen: int = 100_000_000) -> None:
+    """An APPROVED admission with its credit limit, written directly (the schema tier has no webhook)."""
+    credit_code = next(s.credit_code for s in graph.sandbox.state.seed.suppliers if s.code == code)
+    admission = await create_admission(code, status=AdmissionStatus.APPROVED, credit_code=credit_code)
+    await CreditLimit.create(
+        admission=admission, supplier_code=code, total_fen=total_fen, approved_at=datetime.now(UTC)
+    )
