@@ -45,7 +45,7 @@ NOT_FOUND_MESSAGE = "融资申请不存在。"
 NOT_CANCELLABLE_MESSAGES = {
     ApplicationStatus.LOAN_CREATED: "微众银行已根据该申请发起贷款，不能撤销。",
     ApplicationStatus.EXPIRED: "该申请已过期，所选订单已释放。",
-    ApplicationStatus.FAILED: "该申请未能提交至微众银行，所选订单已释放。",
+    ApplicationStatus.FAILED: "该申请未能提交至微众银行，不能撤销。",
 }
 
 
@@ -109,9 +109,8 @@ async def list_applications(
         except (KeyError, TypeError, ValueError):
             raise InvalidInputError("`after` is not a cursor this list gave out.") from None
         # Keyset, not offset: an application made while the client pages does not shift later pages.
-        query = query.filter(created_at__lte=created_at).exclude(
-            created_at=created_at, id__gte=application_id
-        )
+        # Spelled out with Q: tortoise's `.exclude(a=…, b=…)` means NOT a AND NOT b, not NOT (a AND b).
+        query = query.filter(Q(created_at__lt=created_at) | Q(created_at=created_at, id__lt=application_id))
     rows = await query.order_by("-created_at", "-id").limit(limit + 1)
     edges = tuple(ApplicationEdgeRecord(application=row, cursor=_cursor(row)) for row in rows[:limit])
     return ApplicationListPage(edges=edges, has_next_page=len(rows) > limit, total_count=total)
