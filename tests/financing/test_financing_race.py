@@ -52,3 +52,34 @@ async def test_concurrent_applications_sharing_an_order_have_exactly_one_winner(
 
 def _key(global_id: str) -> str:
     return base64.b64decode(global_id).decode().split(":", 1)[1]
+
+
+CANCEL = (
+    "mutation ($id: ID!) { cancelFinancingApplication(input: {applicationId: $id}) { userErrors { code } } }"
+)
+PAIR_ROUNDS = 20
+
+
+@pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
+async def test_applications_sharing_orders_in_opposite_order_never_deadlock(bff: Bff) -> None:
+    # given: orders that two applications select in opposite order (this deadlocked 1 pair in 7)
+    await approve(bff)
+    nodes = await orders(bff)
+    shared = [
+        pick(nodes, "MALL", "PROCESSING")[0]["id"],
+        pick(nodes, "MRO", "PENDING_SHIPMENT")[0]["id"],
+        pick(nodes, "MALL", "PENDING_SHIPMENT")[0]["id"],
+    ]
+    for round_no in range(PAIR_ROUNDS):
+        # when (`apply` fails the test on any GraphQL error, INTERNAL_SERVER_ERROR included)
+        forward, backward = await asyncio.gather(apply(bff, shared), apply(bff, list(reversed(shared))))
+        # then: exactly one wins, the other lost the race as a business refusal
+        winners = [r for r in (forward, backward) if r["userErrors"] == []]
+        losers = [r for r in (forward, backward) if r["userErrors"]]
+        assert len(winners) == 1, f"round {round_no}: {forward} {backward}"
+        assert [e["code"] for e in losers[0]["userErrors"]] == ["ORDER_ALREADY_IN_FINANCING"]
+        assert await OrderClaim.all().count() == len(shared)
+        # the winner withdraws, freeing the orders for the next round
+        cancelled = await bff.query(CANCEL, {"id": winners[0]["application"]["id"]})
+        assert cancelled["data"]["cancelFinancingApplication"]["userErrors"] == [], cancelled
+        assert await OrderClaim.all().count() == 0
