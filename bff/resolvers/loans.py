@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+from tortoise.expressions import Q
+
 from bff.context import Context
 from bff.domain.bank_records import BankLoan, PayoffQuote
 from bff.domain.calendar import SHANGHAI
@@ -73,7 +75,9 @@ async def list_loans(
         state = decode_cursor(CURSOR_KIND, after)
         applied_at, loan_id = cursor_datetime(state.get("t")), cursor_int(state.get("i"))
         # Keyset, not offset: a loan created while the client pages does not shift later pages.
-        query = query.filter(applied_at__lte=applied_at).exclude(applied_at=applied_at, id__gte=loan_id)
+        # Spelled out with Q: tortoise's `.exclude(a=…, b=…)` means NOT a AND NOT b, which skipped every
+        # older loan with a higher id (a loan the bank told of late, or one reconciliation backfilled).
+        query = query.filter(Q(applied_at__lt=applied_at) | Q(applied_at=applied_at, id__lt=loan_id))
     rows = await query.order_by("-applied_at", "-id").limit(limit + 1)
     edges = tuple(LoanEdgeRecord(loan=row, cursor=_cursor(row)) for row in rows[:limit])
     return LoanListPage(edges=edges, has_next_page=len(rows) > limit, total_count=total)

@@ -81,6 +81,24 @@ async def test_loans_page_newest_first_and_a_new_loan_does_not_shift_later_pages
     assert third["pageInfo"]["hasNextPage"] is False
 
 
+async def test_a_loan_recorded_late_with_an_older_date_is_on_its_page(bff: Bff) -> None:
+    # given: loans of January; then one applied for earlier, recorded last (so with the highest id), as a
+    # late notification or a reconciliation backfill records it
+    await make_loans(4)
+    await create_loan("LATE", applied_at=datetime(2025, 12, 1, tzinfo=UTC))
+    # when
+    first = await loans(bff, first=2)
+    rest = await loans(bff, first=10, after=first["pageInfo"]["endCursor"])
+    # then
+    assert [e["node"]["loanNo"] for e in first["edges"] + rest["edges"]] == [
+        "L003",
+        "L002",
+        "L001",
+        "L000",
+        "LATE",
+    ]
+
+
 async def test_loans_filter_by_status_kind_and_date_range(bff: Bff) -> None:
     await make_loans(10)
     await make_loans(3, code="HN-MALL", prefix="HN")  # another supplier's loans never show
