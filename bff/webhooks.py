@@ -9,26 +9,20 @@ quarantined (`notifications.quarantine`) and answered SUCCESS too.
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import logging
 
-from redis.exceptions import RedisError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from bff import notifications
 from bff.config import Settings
-from bff.events import admission_topic, application_topic, loan_topic
-from bff.models import Loan
+from bff.events import tell
 from bff.signing import APP_ID_HEADER, verify
-from bff.store import current_admissions_by_credit_code
 
 __all__ = ["webank_webhook"]
 
 logger = logging.getLogger("bff.webhooks")
-
-PUBLISH_TIMEOUT = 3.0  # seconds; the bank waits for the answer
 
 
 def _answer(status: int, code: str, message: str | None = None) -> Response:
@@ -69,35 +63,19 @@ async def webank_webhook(request: Request) -> Response:
         return _answer(200, "SUCCESS")
 
     await notifications.process(event)  # records and logs its own failures
-    try:
-        # Stored and processed: the answer is SUCCESS whatever happens to the live updates. Answering
-        # otherwise would only make the bank send the event again.
-        async with asyncio.timeout(PUBLISH_TIMEOUT):
-            await _publish(request, notification)
-    except (RedisError, OSError) as exc:  # Redis away or silent (TimeoutError is an OSError)
-        logger.warning(
-            "webank event %s processed; live updates not sent (%s: %s)",
-            notification.event_id,
-            type(exc).__name__,
-            exc,
-        )
-    except Exception:
-        logger.exception("webank event %s processed; live updates failed", notification.event_id)
+    # Stored and processed: the answer is SUCCESS whatever happens to the live updates (`tell` never
+    # raises). Answering otherwise would only make the bank send the event again.
+    await _tell(request, notification)
     return _answer(200, "SUCCESS")
 
 
-async def _publish(request: Request, notification: notifications.Notification) -> None:
+async def _tell(request: Request, notification: notifications.Notification) -> None:
     """Tell the supplier's live subscriptions what may have changed; they reload it themselves."""
-    broker = request.app.state.services.broker
-    data = notification.data
-    credit_code, loan_no = data.get("credit_code"), data.get("loan_no")
-    if isinstance(credit_code, str) and notification.type.value.startswith(("realname.", "limit.")):
-        admissions = await current_admissions_by_credit_code(credit_code)
-        for code in {admission.supplier_code for admission in admissions}:
-            await broker.publish(admission_topic(code), {"kind": "admission"})
-    if isinstance(loan_no, str):
-        loan = await Loan.get_or_none(loan_no=loan_no)
-        if loan is not None:
-            await broker.publish(loan_topic(loan.supplier_code), {"kind": "loan", "loanNo": loan_no})
-            if loan.application_id is not None:
-                await broker.publish(application_topic(loan.supplier_code), {"kind": "application"})
+    try:
+        changes = await notifications.changes_of(notification.type.value, notification.data)
+    except Exception:  # the database, gone since the event was stored: subscribers hear of it later
+        logger.exception(
+            "webank event %s processed; what it changed could not be read", notification.event_id
+        )
+        return
+    await tell(request.app.state.services.broker, changes)

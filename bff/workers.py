@@ -11,7 +11,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from bff import notifications
 from bff.domain.bank_pushes import PushResult
-from bff.events import Broker, admission_topic, application_topic
+from bff.events import Broker, Change, tell
 from bff.integrations.webank import WebankClient
 from bff.models import Admission, FinancingApplication, OutboxMessage
 from bff.outbox import OutboxDelivery, ResultHandler, apply_result
@@ -21,36 +21,45 @@ logger = logging.getLogger("bff.workers")
 
 
 class ChangedAggregates:
-    """Collects the topics a delivery changed, to publish once the delivering transaction is over."""
+    """Collects what deliveries changed, to tell subscribers once the delivering transaction is over."""
 
     def __init__(self) -> None:
-        self._topics: set[str] = set()
+        self._changes: list[Change] = []
 
     def wrap(self, handler: ResultHandler) -> ResultHandler:
         async def handle(message: OutboxMessage, result: PushResult, connection: BaseDBAsyncClient) -> None:
             await handler(message, result, connection)
-            topic = await _topic_of(message, connection)
-            if topic is not None:
-                self._topics.add(topic)
+            change = await _change_of(message, connection)
+            if change is not None:
+                self._changes.append(change)
 
         return handle
 
     async def publish(self, broker: Broker) -> None:
-        topics, self._topics = self._topics, set()
-        for topic in topics:
-            await broker.publish(topic, {"kind": topic.partition(":")[0]})
+        changes, self._changes = self._changes, []
+        await tell(broker, changes)
 
 
-async def _topic_of(message: OutboxMessage, connection: BaseDBAsyncClient) -> str | None:
-    """The live-update topic of the supplier whose admission or application the message belongs to."""
+async def _change_of(message: OutboxMessage, connection: BaseDBAsyncClient) -> Change | None:
+    """The change of the admission or application the message belongs to, for its supplier."""
     aggregate_id = int(message.aggregate_id)
     if message.aggregate_type == ADMISSION_AGGREGATE:
         admission = await Admission.filter(id=aggregate_id).using_db(connection).first()
-        return None if admission is None else admission_topic(admission.supplier_code)
+        return None if admission is None else Change.admission(admission.supplier_code)
     if message.aggregate_type == APPLICATION_AGGREGATE:
         application = await FinancingApplication.filter(id=aggregate_id).using_db(connection).first()
-        return None if application is None else application_topic(application.supplier_code)
+        return None if application is None else Change.application(application.supplier_code, application.id)
     return None
+
+
+async def sweep_events(broker: Broker, limit: int = 50) -> int:
+    """Retry the stored bank events that could not be applied yet, and tell subscribers what went through."""
+    processed = await notifications.sweep(limit)
+    changes: list[Change] = []
+    for event in processed:
+        changes += await notifications.changes_of_event(event)
+    await tell(broker, changes)
+    return len(processed)
 
 
 def build_outbox(webank: WebankClient, changed: ChangedAggregates) -> OutboxDelivery:
@@ -76,7 +85,7 @@ async def run_outbox(
             await changed.publish(broker)
             if loop.time() >= next_event_retry:
                 next_event_retry = loop.time() + EVENT_RETRY_SECONDS
-                await notifications.retry_unprocessed(limit=50)
+                await sweep_events(broker)
                 await expire_applications(datetime.now(UTC))
         except Exception:
             logger.exception("background pass failed; retrying in %.1f s", interval)

@@ -121,3 +121,14 @@ def test_only_the_cli_loads_the_sandbox() -> None:
         if any(_is(module, "bff_sandbox") for module in imported_modules(path))
     )
     assert importers == ["bff/cli.py"]
+
+
+def test_state_changes_reach_subscribers_only_through_tell() -> None:
+    # One place decides who is told (`bff.events.changes.tell`): a direct publish would skip its payload
+    # shape and its never-fail guarantee.
+    publishers = sorted(
+        str(path.relative_to(PACKAGE.parent))
+        for path in PACKAGE.rglob("*.py")
+        if "broker.publish(" in path.read_text(encoding="utf-8")
+    )
+    assert publishers == ["bff/events/changes.py"]

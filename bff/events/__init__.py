@@ -1,9 +1,10 @@
 """Change events for live subscriptions: in-process by default, Redis pub/sub across `bff serve` processes.
 
 The topic names the supplier and an event only says *what* changed (`{"kind": "admission"}`,
-`{"kind": "loan", "loanNo": …}`); subscribers reload the current state with fresh loaders. So a lost or duplicated event never shows stale data, and every
-subscription starts with the current state before any change (Redis drops messages while a subscriber
-is disconnected).
+`{"kind": "loan", "loanNo": …}`, `{"kind": "application", "applicationId": …}`), told through one function,
+`tell`; subscribers reload the current state with fresh loaders. So a lost or duplicated event never shows
+stale data, and every subscription starts with the current state before any change (Redis drops messages
+while a subscriber is disconnected).
 """
 
 from bff.events.broker import (
@@ -14,5 +15,16 @@ from bff.events.broker import (
     application_topic,
     loan_topic,
 )
+from bff.events.changes import Change, ChangeKind, tell
 
-__all__ = ["Broker", "InProcessBroker", "RedisBroker", "admission_topic", "application_topic", "loan_topic"]
+__all__ = [
+    "Broker",
+    "Change",
+    "ChangeKind",
+    "InProcessBroker",
+    "RedisBroker",
+    "admission_topic",
+    "application_topic",
+    "loan_topic",
+    "tell",
+]

@@ -32,7 +32,15 @@ from bff.notifications.loans import LOAN_HANDLERS, LoanApplicationError, NotYetA
 from bff.notifications.quarantine import quarantine_stored
 from bff.store import NoAdmissionError, current_admission_by_credit_code
 
-__all__ = ["HANDLERS", "affected_supplier", "process", "process_waiting", "retry_unprocessed", "store"]
+__all__ = [
+    "HANDLERS",
+    "affected_supplier",
+    "process",
+    "process_waiting",
+    "retry_unprocessed",
+    "store",
+    "sweep",
+]
 
 logger = logging.getLogger("bff.notifications")
 
@@ -105,12 +113,16 @@ async def process_waiting(loan_no: str) -> int:
     Passes repeat while one makes progress: an event may unblock an earlier-dated one (a `loan.overdue`
     that waited for the `loan.disbursed` arriving after it).
     """
-    done = 0
+    return len(await _process_waiting(loan_no))
+
+
+async def _process_waiting(loan_no: str) -> list[BankEvent]:
+    done: list[BankEvent] = []
     while True:
         progressed = False
         for event in await _waiting_events(loan_no):
             if await _process(event) is _Outcome.PROCESSED:
-                done += 1
+                done.append(event)
                 progressed = True
         if not progressed:
             return done
@@ -138,6 +150,12 @@ async def retry_unprocessed(limit: int = 100) -> int:
     For the background worker: events that failed (the database was away, a loan not known yet, an
     admission not opened yet) get another attempt. Events that can never go through stay, with `last_error`.
     """
+    return len(await sweep(limit))
+
+
+async def sweep(limit: int = 100) -> list[BankEvent]:
+    """`retry_unprocessed`, answering the events that went through (the waiting events of their loans
+    included), so the worker can tell subscribers what they changed."""
     events = (
         # events that failed MAX_RETRIES times stay for an operator, and no longer starve newer ones
         await BankEvent.filter(
@@ -149,14 +167,14 @@ async def retry_unprocessed(limit: int = 100) -> int:
         .order_by("occurred_at", "id")
         .limit(limit)
     )
-    done = 0
+    done: list[BankEvent] = []
     for event in events:
         outcome = await _process(event)
         if outcome is _Outcome.PROCESSED:
-            done += 1
+            done.append(event)
             loan_no = _loan_no(event)
             if loan_no is not None:
-                done += await process_waiting(loan_no)
+                done += await _process_waiting(loan_no)
     return done
 
 

@@ -27,7 +27,7 @@ from bff.domain.refusals import Refusal, RefusalCode
 from bff.domain.regions import normalise_region
 from bff.domain.statistics import BusinessStatistics, business_statistics, window_start
 from bff.domain.statuses import AdmissionStatus, EntryPoint
-from bff.events import admission_topic
+from bff.events import Change, tell
 from bff.loaders import OrderWindowRequest
 from bff.models import Admission, Consent, OutboxMessage
 from bff.resolvers.admission import admission_push_pending
@@ -51,9 +51,7 @@ async def push_pending(admission_id: int) -> bool:
 
 
 async def _publish(context: Context, admission: Admission) -> None:
-    await context.services.broker.publish(
-        admission_topic(admission.supplier_code), {"kind": "admission", "admissionId": admission.id}
-    )
+    await tell(context.services.broker, [Change.admission(admission.supplier_code)])
 
 
 async def agree_to_authorization(

@@ -30,7 +30,7 @@ from bff.domain.financeability import effective_application_status
 from bff.domain.refusals import Refusal, RefusalCode
 from bff.domain.statuses import OPEN_APPLICATION_STATUSES, ApplicationStatus
 from bff.errors import InvalidInputError
-from bff.events import application_topic
+from bff.events import Change, tell
 from bff.models import FinancingApplication, OrderClaim
 from bff.resolvers.cursors import decode_cursor, encode_cursor, page_size
 from bff.store import is_lost_race
@@ -130,9 +130,7 @@ async def cancel_application(context: Context, application_id: int) -> CancelOut
     application = await FinancingApplication.get(id=application.id)
     if cancelled:
         logger.info("application %s of %s cancelled", application.id, supplier_code)
-        await context.services.broker.publish(
-            application_topic(supplier_code), {"kind": "application", "applicationId": application.id}
-        )
+        await tell(context.services.broker, [Change.application(supplier_code, application.id)])
         return CancelOutcome(application=application)
     status = application_status(application)
     if status is ApplicationStatus.CANCELLED:

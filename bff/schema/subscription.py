@@ -10,11 +10,12 @@ from collections.abc import AsyncGenerator
 
 import strawberry
 
+from bff.domain.statuses import LIVE_LOAN_STATUSES
 from bff.errors import InvalidInputError
 from bff.events import admission_topic, application_topic, loan_topic
 from bff.resolvers.admission import current_admission
 from bff.resolvers.financing import load_application
-from bff.resolvers.loans import load_loan
+from bff.resolvers.loans import list_loans, load_loan
 from bff.schema.admission import Admission
 from bff.schema.context import Info, context_of
 from bff.schema.financing import FinancingApplication
@@ -40,8 +41,9 @@ class Subscription:
                 yield await _admission(info, code)
 
     @strawberry.subscription(
-        description="Every change of the viewer's loans (status, repayment, overdue, settlement); with `loanId`, "
-        "that loan only, starting with its current state."
+        description="The viewer's loans that can still change (processing, disbursed, overdue; newest first, "
+        "at most 20) now, then every change of its loans (status, repayment, overdue, settlement); with "
+        "`loanId`, that loan only, starting with its current state."
     )
     async def loan_status_changed(
         self, info: Info, loan_id: strawberry.ID | None = None
@@ -55,6 +57,11 @@ class Subscription:
                 if loan is None:
                     raise InvalidInputError("No such loan.")
                 yield loan
+            else:
+                # The current state first, as every subscription: a client (re)subscribing after a lost
+                # connection learns what changed meanwhile without a query of its own.
+                for current in await _live_loans(info, code):
+                    yield current
             async for event in events:
                 loan_no = event.get("loanNo")
                 if not isinstance(loan_no, str) or (only is not None and loan_no != only):
@@ -96,6 +103,23 @@ async def _loan(info: Info, loan_no: str) -> Loan | None:
     context.refresh_loaders()
     row = await load_loan(context, loan_no)
     return None if row is None else Loan.from_record(row)
+
+
+async def _live_loans(info: Info, code: str) -> list[Loan]:
+    """The viewer's loans that can still change (newest first, one page)."""
+    context = context_of(info)
+    context.refresh_loaders()
+    page = await list_loans(
+        context,
+        code,
+        statuses=LIVE_LOAN_STATUSES,
+        kinds=None,
+        applied_from=None,
+        applied_to=None,
+        first=None,
+        after=None,
+    )
+    return [Loan.from_record(edge.loan) for edge in page.edges]
 
 
 async def _application(info: Info, application_id: int) -> FinancingApplication | None:
