@@ -14,9 +14,11 @@ import sys
 import threading
 from collections.abc import Sequence
 from datetime import timedelta
+from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import uvicorn
+from tortoise.backends.base.config_generator import expand_db_url
 
 from bff import db
 from bff.auth import Role, mint_token
@@ -219,15 +221,30 @@ def _demo(args: argparse.Namespace) -> int:
                 graphiql=True,
                 metrics_public=True,
             )
+            database_note = _start_demo_database_fresh(settings.database_url)
             asyncio.run(db.migrate(settings.database_url))
-            _print_demo_banner(settings, f"http://{args.host}:{port}/graphql", sandbox.url)
+            _print_demo_banner(settings, f"http://{args.host}:{port}/graphql", sandbox.url, database_note)
             started = _serve_on(settings, listener)
         finally:
             sandbox.stop()
     return 0 if started else STARTUP_FAILURE
 
 
-def _print_demo_banner(settings: Settings, url: str, sandbox_url: str) -> None:
+def _start_demo_database_fresh(database_url: str) -> str:
+    """Empty the demo's SQLite file: the in-process sandbox bank starts from its seed every time, and a BFF
+    keeping an earlier demo's admissions and applications would disagree with a bank that never saw them
+    (its order pushes refused as SUPPLIER_NOT_FOUND, orders stuck in financing). Another database is kept."""
+    if not database_url.startswith("sqlite://"):
+        return "kept; the sandbox bank starts from its seed, so records of an earlier demo may not match it"
+    path = Path(expand_db_url(database_url)["credentials"]["file_path"])
+    if str(path) == ":memory:":
+        return "in memory"
+    for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        leftover.unlink(missing_ok=True)
+    return "started fresh, like the sandbox bank (both from their seed)"
+
+
+def _print_demo_banner(settings: Settings, url: str, sandbox_url: str, database_note: str) -> None:
     # The server checks the audience when BFF_JWT_AUDIENCE is set; tokens without it would be refused.
     audience = settings.jwt_audience
     token = mint_token(settings.jwt_secret, DEMO_SUPPLIER, ttl=timedelta(days=7), audience=audience)
@@ -240,7 +257,7 @@ def _print_demo_banner(settings: Settings, url: str, sandbox_url: str) -> None:
         f"\nXinrongbao BFF demo\n"
         f"  GraphiQL:        {url}\n"
         f"  sandbox:         {sandbox_url} (mall, MRO, WeBank)\n"
-        f"  database:        {db.redact_url(settings.database_url)}\n\n"
+        f"  database:        {db.redact_url(settings.database_url)} ({database_note})\n\n"
         f"Demo supplier {DEMO_SUPPLIER}; paste into GraphiQL's Headers tab:\n"
         f'  {{"Authorization": "Bearer {token}"}}\n\n'
         f"Operator token (for supplier(code: ...)):\n  Bearer {operator}\n\n"
