@@ -8,6 +8,7 @@ while a subscriber is disconnected).
 """
 
 from bff.events.broker import (
+    RESYNC,
     Broker,
     InProcessBroker,
     RedisBroker,
@@ -18,6 +19,7 @@ from bff.events.broker import (
 from bff.events.changes import Change, ChangeKind, tell
 
 __all__ = [
+    "RESYNC",
     "Broker",
     "Change",
     "ChangeKind",

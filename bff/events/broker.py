@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from typing import Any, Protocol
@@ -17,6 +18,8 @@ logger = logging.getLogger("bff.events")
 Event = dict[str, Any]
 QUEUE_LIMIT = 100
 DEFAULT_CHANNEL_PREFIX = "bff:"
+# Told to every local subscriber after the Redis listener reconnected: changes may have been missed.
+RESYNC: Event = {"kind": "resync"}
 CONNECT_TIMEOUT = 2.0
 
 
@@ -60,6 +63,10 @@ class _Fanout:
                 queue.put_nowait(event)
             except asyncio.QueueFull:
                 logger.warning("dropping an event for a slow subscriber of %s", topic)
+
+    def deliver_all(self, event: Event) -> None:
+        for topic in list(self._queues):
+            self.deliver(topic, event)
 
     def add(self, topic: str) -> asyncio.Queue[Event]:
         queue: asyncio.Queue[Event] = asyncio.Queue(maxsize=QUEUE_LIMIT)
@@ -125,8 +132,13 @@ class RedisBroker:
     def __init__(self, url: str, channel_prefix: str = DEFAULT_CHANNEL_PREFIX) -> None:
         # A connect timeout, so that publishing to a Redis host that dropped off the network fails in seconds
         # (no read timeout: the listener's pub/sub connection is idle by design).
+        # Named after the prefix, so an operator's `CLIENT LIST` tells which deployment a connection serves.
         self._redis = redis.Redis.from_url(
-            url, decode_responses=True, health_check_interval=30, socket_connect_timeout=CONNECT_TIMEOUT
+            url,
+            decode_responses=True,
+            health_check_interval=30,
+            socket_connect_timeout=CONNECT_TIMEOUT,
+            client_name="bff-events-" + re.sub(r"[^A-Za-z0-9_.:-]", "_", channel_prefix),
         )
         self._prefix = channel_prefix
         self._fanout = _Fanout()
@@ -158,6 +170,7 @@ class RedisBroker:
             self._listener = asyncio.create_task(self._listen(), name="bff-redis-events")
 
     async def _listen(self) -> None:
+        connected_before = False
         while True:
             try:
                 async with self._redis.pubsub() as pubsub:
@@ -167,6 +180,11 @@ class RedisBroker:
                         # and an event published in between would reach nobody.
                         if message.get("type") == "psubscribe":
                             self._ready.set()
+                            if connected_before:
+                                # Whatever was published while the connection was down reached no one:
+                                # every subscription reloads its current state.
+                                self._fanout.deliver_all(RESYNC)
+                            connected_before = True
                         self._dispatch(message)
             except asyncio.CancelledError:
                 raise

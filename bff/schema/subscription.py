@@ -12,7 +12,7 @@ import strawberry
 
 from bff.domain.statuses import LIVE_LOAN_STATUSES
 from bff.errors import InvalidInputError
-from bff.events import admission_topic, application_topic, loan_topic
+from bff.events import RESYNC, admission_topic, application_topic, loan_topic
 from bff.resolvers.admission import current_admission
 from bff.resolvers.financing import load_application
 from bff.resolvers.loans import list_loans, load_loan
@@ -52,17 +52,18 @@ class Subscription:
         code = context.viewer.supplier_code
         only = None if loan_id is None else _key(loan_id, "Loan")
         async with context.services.broker.subscribe(loan_topic(code)) as events:
-            if only is not None:
-                loan = await _loan(info, only)
-                if loan is None:
-                    raise InvalidInputError("No such loan.")
-                yield loan
-            else:
-                # The current state first, as every subscription: a client (re)subscribing after a lost
-                # connection learns what changed meanwhile without a query of its own.
-                for current in await _live_loans(info, code):
-                    yield current
+            # The current state first, as every subscription: a client (re)subscribing after a lost
+            # connection learns what changed meanwhile without a query of its own.
+            current_loans = await _current_loans(info, code, only)
+            if only is not None and not current_loans:
+                raise InvalidInputError("No such loan.")
+            for current in current_loans:
+                yield current
             async for event in events:
+                if event == RESYNC:  # changes may have been missed: the current state again
+                    for current in await _current_loans(info, code, only):
+                        yield current
+                    continue
                 loan_no = event.get("loanNo")
                 if not isinstance(loan_no, str) or (only is not None and loan_no != only):
                     continue
@@ -105,8 +106,11 @@ async def _loan(info: Info, loan_no: str) -> Loan | None:
     return None if row is None else Loan.from_record(row)
 
 
-async def _live_loans(info: Info, code: str) -> list[Loan]:
-    """The viewer's loans that can still change (newest first, one page)."""
+async def _current_loans(info: Info, code: str, only: str | None) -> list[Loan]:
+    """The one loan asked for, or else the viewer's loans that can still change (newest first, one page)."""
+    if only is not None:
+        loan = await _loan(info, only)
+        return [] if loan is None else [loan]
     context = context_of(info)
     context.refresh_loaders()
     page = await list_loans(

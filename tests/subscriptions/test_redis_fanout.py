@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import aiohttp
 import pytest
+import redis.asyncio as redis
 from app_fixtures import JWT_SECRET, serve, settings_for
 from test_admission_changed import AGREE, SUBSCRIPTION
 from ws_support import next_payload
 
 from bff.app import create_app
 from bff.auth import mint_token
-from bff.events import RedisBroker, admission_topic
+from bff.events import RESYNC, RedisBroker, admission_topic
 from bff_sandbox import RunningSandbox
 
 pytestmark = pytest.mark.redis
@@ -67,3 +69,24 @@ async def test_a_subscriber_on_one_instance_sees_a_mutation_made_on_another(
             server.should_exit = True
         await first_task
         await second_task
+
+
+async def test_after_the_listener_reconnects_every_subscriber_is_told_to_resync(
+    redis_url: str, redis_channel_prefix: str
+) -> None:
+    # given: a subscriber, and the broker's Redis connection cut (as a Redis restart or failover cuts it)
+    broker = RedisBroker(redis_url, redis_channel_prefix)
+    admin = redis.Redis.from_url(redis_url, decode_responses=True)
+    try:
+        async with broker.subscribe(admission_topic("X1")) as events:
+            name = "bff-events-" + redis_channel_prefix
+            ours = [c["id"] for c in await admin.client_list() if c.get("name") == name]
+            assert ours, "the broker's connections carry its name"
+            for client_id in ours:
+                await admin.client_kill_filter(_id=client_id)
+            # then: once it is back, the subscriber hears that it may have missed changes
+            async with asyncio.timeout(15):
+                assert await anext(aiter(events)) == RESYNC
+    finally:
+        await admin.aclose()
+        await broker.close()
