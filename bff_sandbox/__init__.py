@@ -39,9 +39,14 @@ Controls under `/_sandbox`: `GET calls` (optionally `?system=mall|mro|webank`), 
 `POST webank/outage` with `{"down": true|false}`, `POST webank/notify` with `{"type", "data"}` (send any
 notification), `GET webank/notifications`, `POST webank/webhook` with `{"url": …|null}`, `GET clock` and
 `POST clock` with `{"days": N}` or `{"today": "YYYY-MM-DD"}` (→ `{"today"}`; forward only, running the bank
-day by day), and `POST webank/funds` with `{"loan_no", "insufficient": true|false}`. `SandboxState`
-offers the same from Python (`advance`, `set_today`, `set_insufficient_funds`), plus `set_limit(...)` and
-`add_loan(...)` to play the bank's decisions.
+day by day), `POST webank/funds` with `{"loan_no", "insufficient": true|false}`, and
+`POST webank/drop-notifications` with `{"drop": true|false}` (while on, the bank acts but its
+notifications are lost: recorded as DROPPED, never delivered — what the BFF's reconciliation repairs).
+`SandboxState` offers the same from Python (`advance`, `set_today`, `set_insufficient_funds`,
+`drop_notifications`), plus `set_limit(...)` and `add_loan(...)` to play the bank's decisions. Besides
+`GET /v1/loans?loan_nos=` the bank lists all of an enterprise's loans, `GET /v1/suppliers/{credit_code}/loans`,
+each with its repayments (the seed's paid installments as `WBR0001`…) and its applied/disbursed/settled
+times.
 
 The `register_url` of a push opens the bank's own pages (`bank_pages`), where a person verifies the
 enterprise and its legal representative and applies for a limit; the bank decides (`decision`) and

@@ -121,6 +121,15 @@ class Controls:
             return JSONResponse({"error": 'body must be {"type": "...", "data": {...}}'}, status_code=400)
         return JSONResponse(notification_json(self.notifier.send(kind.strip(), data)), status_code=202)
 
+    async def drop_notifications(self, request: Request) -> Response:
+        """`{"drop": true|false}`: while on, the bank's notifications are lost (recorded as DROPPED)."""
+        body = await _json_object(request)
+        drop = None if body is None else body.get("drop")
+        if not isinstance(drop, bool):
+            return JSONResponse({"error": 'body must be {"drop": true|false}'}, status_code=400)
+        self.state.drop_notifications(drop)
+        return JSONResponse({"drop": drop})
+
     async def notifications(self, request: Request) -> Response:
         return JSONResponse(
             {
@@ -197,6 +206,7 @@ def create_sandbox_app(
             Route("/_sandbox/{system}/outage", controls.order_system_outage, methods=["POST"]),
             Route("/_sandbox/webank/notify", controls.notify, methods=["POST"]),
             Route("/_sandbox/webank/notifications", controls.notifications, methods=["GET"]),
+            Route("/_sandbox/webank/drop-notifications", controls.drop_notifications, methods=["POST"]),
             Route("/_sandbox/webank/webhook", controls.webhook, methods=["POST"]),
             Route("/_sandbox/webank/funds", controls.funds, methods=["POST"]),
             Route("/_sandbox/clock", controls.clock, methods=["GET", "POST"]),

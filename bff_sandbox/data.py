@@ -143,6 +143,8 @@ class Loan:
     method: str = "EQUAL_INSTALLMENT"  # or INTEREST_FIRST (`bff_sandbox.loan_engine`)
     repayments: tuple[Repayment, ...] = ()
     settled_on: date | None = None
+    applied_at: datetime | None = None  # when the person applied on the bank's pages
+    disbursed_at: datetime | None = None  # when the money went out (`disbursed_on` is its day)
 
 
 @dataclass(frozen=True, slots=True)

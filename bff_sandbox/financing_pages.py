@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import replace
 from decimal import Decimal
 from urllib.parse import urlencode
 
@@ -215,14 +216,17 @@ class FinancingPages:
             },
         )
         failure = failure_reason(loan.amount, (o.buyer_name for o in orders))
+        # the bank decides at once: applied and (if not failed) disbursed at the same moment
+        now = self.state.now()
         decided = decided_loan(loan, failure, self.state.today)
-        self.state.add_loan(decided)
         if failure is not None:
+            self.state.add_loan(replace(decided, applied_at=now))
             self.notifier.send(
                 "loan.failed", {"loan_no": loan.loan_no, "reason": failure}, after=applied.event_id
             )
             return
-        disbursed_at = self.state.now()
+        disbursed_at = now
+        self.state.add_loan(replace(decided, applied_at=now, disbursed_at=disbursed_at))
         # the loan's later notifications (repayments, overdue, settled) are sent after this one
         disbursed = self.notifier.send(
             "loan.disbursed",

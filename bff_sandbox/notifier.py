@@ -9,8 +9,10 @@ retrying (backoff 0.2 s, 0.5 s, 1 s, 2 s, 4 s, then every 5 s) until the webhook
 While no webhook URL is set, notifications wait without counting attempts. Each attempt is signed anew
 (fresh timestamp and nonce), so a notification retried for longer than the allowed clock skew still
 verifies. Like the real bank's, deliveries are independent — under retries they may arrive out of order —
-unless sent with `after=<event id>`: such a notification waits until that one was delivered (or forgotten),
-which is how a loan's `loan.applied` always reaches the platform before its decision.
+unless sent with `after=<event id>`: such a notification waits until that one was delivered (or forgotten
+or dropped), which is how a loan's `loan.applied` always reaches the platform before its decision. While
+`state.drop_notifications(True)` is on, notifications are recorded as DROPPED and never delivered
+(`bff_sandbox.notification_drops`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import threading
 import uuid
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager, suppress
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -29,7 +32,7 @@ import aiohttp
 
 from bff.signing import signed_headers
 from bff_sandbox.data import SHANGHAI
-from bff_sandbox.state import DELIVERED, DeliveryAttempt, SandboxState, SentNotification
+from bff_sandbox.state import DELIVERED, DROPPED, PENDING, DeliveryAttempt, SandboxState, SentNotification
 
 logger = logging.getLogger("bff_sandbox.notifier")
 
@@ -79,6 +82,11 @@ class Notifier:
         body = {"event_id": event_id, "type": type, "occurred_at": occurred_at.isoformat(), "data": payload}
         raw = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
         notification = SentNotification(event_id, type, occurred_at, payload, raw, after=after)
+        if self.state.dropping_notifications:
+            # lost for good (the sandbox's switch): recorded, so tests see what the BFF never heard
+            notification = replace(notification, status=DROPPED)
+            self.state.add_notification(notification)
+            return notification
         self.state.add_notification(notification)
         with self._guard:
             loop = self._loop
@@ -95,7 +103,7 @@ class Notifier:
             with self._guard:
                 self._loop = asyncio.get_running_loop()
             for pending in self.state.notifications():
-                if pending.status != DELIVERED:
+                if pending.status not in (DELIVERED, DROPPED):
                     self._start(pending.event_id)
             try:
                 yield
@@ -123,7 +131,8 @@ class Notifier:
         if notification.after is None:
             return False
         earlier = self.state.notification(notification.after)
-        return earlier is not None and earlier.status != DELIVERED
+        # a dropped one never will be delivered: waiting for it would hold the loan's events for ever
+        return earlier is not None and earlier.status not in (DELIVERED, DROPPED)
 
     def _delay(self, failures: int) -> float:
         return self.backoff[min(failures, len(self.backoff) - 1)]
@@ -132,7 +141,7 @@ class Notifier:
         failures = 0
         while True:
             notification = self.state.notification(event_id)
-            if notification is None or notification.status == DELIVERED:
+            if notification is None or notification.status != PENDING:
                 return
             url = self.state.webhook_url
             if url is None:

@@ -29,10 +29,12 @@ from bff_sandbox.data import (
     SETTLEMENT,
     SHANGHAI,
     FulfilmentHistory,
+    Installment,
     Loan,
     MallContract,
     MallOrder,
     MroOrder,
+    Repayment,
     Seed,
     SeedStatement,
     SeedSupplier,
@@ -351,6 +353,25 @@ def _mro_order(today: date, order_id: int, code: str, days_ago: int, status: int
     )
 
 
+def _paid(plan: tuple[Installment, ...], first_no: int) -> tuple[Repayment, ...]:
+    """The automatic debits that paid the seed plan's PAID installments (at 10:00 on each due date).
+
+    Numbered `WBR0001`… (4 digits, like the seed's loan numbers), apart from the bank's own `WBR` + 6 digits.
+    """
+    return tuple(
+        Repayment(
+            f"WBR{first_no + k:04d}",
+            "SCHEDULED",
+            (i.period,),
+            i.principal,
+            i.interest,
+            Decimal("0.00"),
+            _at(i.due_date, 10),
+        )
+        for k, i in enumerate(i for i in plan if i.status == "PAID")
+    )
+
+
 def _seed_loans(today: date, credit_code: str) -> tuple[Loan, ...]:
     disbursed = add_months(today, -2) - timedelta(days=5)
     amount = Decimal("100000.00")
@@ -368,6 +389,9 @@ def _seed_loans(today: date, credit_code: str) -> tuple[Loan, ...]:
         disbursed_on=disbursed,
         plan=plan,
         method=EQUAL_PRINCIPAL,
+        repayments=_paid(plan, 1),
+        applied_at=_at(disbursed, 9, 30),
+        disbursed_at=_at(disbursed, 11),
         documents=(
             document("WBL0001", "LOAN_CONTRACT", "借款合同"),
             document("WBL0001", "LIMIT_CONTRACT", "额度合同"),
@@ -389,6 +413,10 @@ def _seed_loans(today: date, credit_code: str) -> tuple[Loan, ...]:
         disbursed_on=credit_disbursed,
         plan=credit_plan,
         method=EQUAL_PRINCIPAL,
+        repayments=_paid(credit_plan, 3),
+        settled_on=credit_plan[-1].due_date,
+        applied_at=_at(credit_disbursed, 9, 30),
+        disbursed_at=_at(credit_disbursed, 11),
         documents=(
             document("WBL0002", "LOAN_CONTRACT", "借款合同"),
             document("WBL0002", "LIMIT_CONTRACT", "额度合同"),

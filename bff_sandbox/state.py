@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from bff_sandbox.data import SHANGHAI, FulfilmentHistory, Loan, MallOrder, MroOrder, Seed, SeedSupplier
+from bff_sandbox.notification_drops import NotificationDrops
 
 MALL = "mall"
 MRO = "mro"
@@ -145,6 +146,7 @@ class Application:
 # Delivery status of a notification the bank sends to the BFF's webhook.
 PENDING = "PENDING"
 DELIVERED = "DELIVERED"
+DROPPED = "DROPPED"  # never delivered: sent while `drop_notifications` was on
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +166,7 @@ class SentNotification:
     occurred_at: datetime
     data: dict[str, Any]
     body: bytes  # the exact JSON that is signed and posted
-    status: str = PENDING  # PENDING or DELIVERED
+    status: str = PENDING  # PENDING, DELIVERED or DROPPED
     attempts: tuple[DeliveryAttempt, ...] = field(default=())
     after: str | None = (
         None  # delivered only once this earlier notification was (keeps a loan's events in order)
@@ -191,8 +193,9 @@ class StoredResponse:
 DayHandler = Callable[[date], None]
 
 
-class SandboxState:
+class SandboxState(NotificationDrops):
     def __init__(self, seed: Seed) -> None:
+        super().__init__()
         self.seed = seed
         self._lock = threading.Lock()
         self._banking = threading.RLock()
@@ -314,6 +317,7 @@ class SandboxState:
             self._loans = {loan.loan_no: loan for loan in self.seed.loans}
             self._bookings.clear()
             self._notifications.clear()  # deliveries still retrying stop; the webhook URL stays
+        self.drop_notifications(False)
 
     # --- call log ---
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
@@ -24,14 +24,14 @@ from starlette.routing import Route
 from bff.signing import APP_ID_HEADER, REQUEST_ID_HEADER, verify
 from bff_sandbox import webank_payloads as payloads
 from bff_sandbox.bank_pages import BankPages
-from bff_sandbox.data import Loan
+from bff_sandbox.data import SHANGHAI, Loan, Repayment
 from bff_sandbox.financing_pages import FinancingPages
 from bff_sandbox.loan_engine import payoff
 from bff_sandbox.loan_servicing import REPAYABLE_STATUSES, LoanServicing
 from bff_sandbox.money import format_yuan
 from bff_sandbox.notifier import Notifier
 from bff_sandbox.repayment_pages import REPAYMENT, RepaymentPages
-from bff_sandbox.state import CreditLimit, SandboxState, StoredResponse
+from bff_sandbox.state import CreditLimit, LoanBooking, SandboxState, StoredResponse
 from bff_sandbox.webank_payloads import WebankError, invalid
 
 MAX_LOANS_PER_CALL = 100
@@ -88,7 +88,40 @@ def limit_json(limit: CreditLimit) -> dict[str, Any]:
     }
 
 
-def loan_json(loan: Loan, base_url: str) -> dict[str, Any]:
+def _moment(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def repayment_json(repayment: Repayment) -> dict[str, Any]:
+    return {
+        "repayment_no": repayment.repayment_no,
+        "kind": repayment.kind,
+        "principal": format_yuan(repayment.principal),
+        "interest": format_yuan(repayment.interest),
+        "penalty": format_yuan(repayment.penalty),
+        "paid_at": repayment.paid_at.isoformat(),
+    }
+
+
+def _settled_at(loan: Loan) -> str | None:
+    """When the loan was settled: the moment of the repayment that paid it off (as `loan.settled` says)."""
+    if loan.status != "SETTLED":
+        return None
+    if loan.repayments:
+        return loan.repayments[-1].paid_at.isoformat()
+    return (
+        None if loan.settled_on is None else datetime.combine(loan.settled_on, time(), SHANGHAI).isoformat()
+    )
+
+
+def loan_json(loan: Loan, base_url: str, booking: LoanBooking | None = None) -> dict[str, Any]:
+    """LOAN: what `GET /v1/loans` and `GET /v1/suppliers/{credit_code}/loans` list.
+
+    Beyond the contract's fields it carries what the platform needs to rebuild a loan it never heard of
+    (reconciliation): when it was applied for, disbursed and settled, why it failed, and for an order loan
+    the batch and the order numbers it finances.
+    """
+    order_loan = loan.kind == "ORDER" and booking is not None
     return {
         "loan_no": loan.loan_no,
         "credit_code": loan.credit_code,
@@ -113,6 +146,13 @@ def loan_json(loan: Loan, base_url: str) -> dict[str, Any]:
             {"kind": d.kind, "title": d.title, "url": base_url + d.url if d.url.startswith("/") else d.url}
             for d in loan.documents
         ],
+        "repayments": [repayment_json(r) for r in loan.repayments],
+        "applied_at": _moment(loan.applied_at),
+        "disbursed_at": _moment(loan.disbursed_at),
+        "settled_at": _settled_at(loan),
+        "failure_reason": loan.failure_reason,
+        "batch_no": booking.key if order_loan and booking is not None else None,
+        "order_nos": list(booking.order_nos) if order_loan and booking is not None else [],
     }
 
 
@@ -129,6 +169,7 @@ class WebankApi:
             ("POST", "/v1/orders/push", self.push_orders),
             ("GET", "/v1/suppliers/{credit_code}/credit-financing-url", self.credit_financing_url),
             ("GET", "/v1/suppliers/{credit_code}/limit", self.limit),
+            ("GET", "/v1/suppliers/{credit_code}/loans", self.supplier_loans),
             ("GET", "/v1/loans", self.loans),
             ("GET", "/v1/loans/{loan_no}/payoff", self.payoff),
             ("GET", "/v1/loans/{loan_no}/repayment-url", self.repayment_url),
@@ -218,7 +259,19 @@ class WebankApi:
         if len(loan_nos) > MAX_LOANS_PER_CALL:
             raise invalid(f"at most {MAX_LOANS_PER_CALL} loan numbers per call")
         found = [loan for loan in map(self.state.loan, loan_nos) if loan is not None]
-        return JSONResponse({"loans": [loan_json(loan, call.base_url) for loan in found]})
+        return JSONResponse({"loans": [self._loan_json(loan, call) for loan in found]})
+
+    def supplier_loans(self, call: WebankCall) -> Response:
+        """Every loan of the enterprise, in loan-number order (empty for one the bank never lent to)."""
+        credit_code = call.path("credit_code")
+        found = sorted(
+            (loan for loan in self.state.loans() if loan.credit_code == credit_code),
+            key=lambda loan: loan.loan_no,
+        )
+        return JSONResponse({"loans": [self._loan_json(loan, call) for loan in found]})
+
+    def _loan_json(self, loan: Loan, call: WebankCall) -> dict[str, Any]:
+        return loan_json(loan, call.base_url, self.state.booking_of(loan.loan_no))
 
     def _repayable_loan(self, call: WebankCall) -> Loan:
         loan_no = call.path("loan_no")

@@ -162,7 +162,15 @@ async def test_picking_orders_books_a_disbursed_loan_and_notifies_applied_then_d
     status, body = await signed_get(http, sandbox, APP_ID, SECRET, "/v1/loans?loan_nos=WBL000001")
     assert status == 200, body
     [loan] = body["loans"]
-    assert {k: v for k, v in loan.items() if k not in ("plan", "documents")} == {
+    assert (loan["batch_no"], loan["order_nos"], loan["repayments"]) == (
+        batch_no,
+        [MALL_ORDER, MRO_ORDER],
+        [],
+    )
+    assert loan["applied_at"] == loan["disbursed_at"] == events[1]["data"]["disbursed_at"]
+    beyond = ("plan", "documents", "repayments", "applied_at", "disbursed_at", "settled_at")
+    beyond += ("failure_reason", "batch_no", "order_nos")
+    assert {k: v for k, v in loan.items() if k not in beyond} == {
         "loan_no": "WBL000001",
         "credit_code": GD_BOTH,
         "kind": "ORDER",
