@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 
@@ -24,6 +24,16 @@ class LoanDocument:
 
 
 @dataclass(frozen=True, slots=True)
+class BankRepayment:
+    repayment_no: str
+    kind: str
+    principal: Decimal
+    interest: Decimal
+    penalty: Decimal
+    paid_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class BankLoan:
     loan_no: str
     credit_code: str
@@ -35,6 +45,15 @@ class BankLoan:
     term_months: int | None
     plan: tuple[PlanItem, ...]
     documents: tuple[LoanDocument, ...]
+    # What reconciliation reads (`GET /v1/suppliers/{credit_code}/loans`); absent fields read as unknown.
+    repayments: tuple[BankRepayment, ...] = ()
+    repayment_method: str | None = None
+    applied_at: datetime | None = None
+    disbursed_at: datetime | None = None
+    settled_at: datetime | None = None
+    failure_reason: str | None = None
+    batch_no: str | None = None
+    order_nos: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -27,6 +27,7 @@ from bff.domain.bank_pushes import (
 from bff.domain.bank_records import (
     BankLimit,
     BankLoan,
+    BankRepayment,
     HandlerPushResult,
     LoanDocument,
     OrderPushResult,
@@ -106,6 +107,12 @@ class WebankClient:
             with parsing(SYSTEM):
                 found.extend(_loan(item) for item in answer["loans"])
         return found
+
+    async def supplier_loans(self, credit_code: str) -> list[BankLoan]:
+        """Every loan the bank has for the enterprise, with its repayments (for reconciliation)."""
+        answer = await self._get(f"/v1/suppliers/{credit_code}/loans")
+        with parsing(SYSTEM):
+            return [_loan(item) for item in answer["loans"]]
 
     async def payoff(self, loan_no: str, as_of: date) -> PayoffQuote:
         answer = await self._get(f"/v1/loans/{loan_no}/payoff", {"date": as_of.isoformat()})
@@ -251,4 +258,37 @@ def _loan(item: dict[str, Any]) -> BankLoan:
             LoanDocument(kind=str(doc["kind"]), title=str(doc["title"]), url=str(doc["url"]))
             for doc in item.get("documents") or ()
         ),
+        repayments=tuple(
+            BankRepayment(
+                repayment_no=str(entry["repayment_no"]),
+                kind=str(entry["kind"]),
+                principal=parse_yuan(entry["principal"]),
+                interest=parse_yuan(entry["interest"]),
+                penalty=parse_yuan(entry.get("penalty") or "0"),
+                paid_at=_aware(entry["paid_at"]),
+            )
+            for entry in item.get("repayments") or ()
+        ),
+        repayment_method=_optional_text(item.get("repayment_method")),
+        applied_at=_optional_moment(item.get("applied_at")),
+        disbursed_at=_optional_moment(item.get("disbursed_at")),
+        settled_at=_optional_moment(item.get("settled_at")),
+        failure_reason=_optional_text(item.get("failure_reason")),
+        batch_no=_optional_text(item.get("batch_no")),
+        order_nos=tuple(str(no) for no in item.get("order_nos") or ()),
     )
+
+
+def _optional_text(value: Any) -> str | None:
+    return None if value is None or value == "" else str(value)
+
+
+def _aware(value: Any) -> datetime:
+    moment = datetime.fromisoformat(str(value))
+    if moment.tzinfo is None:
+        raise ValueError(f"a time without an offset: {value!r}")
+    return moment
+
+
+def _optional_moment(value: Any) -> datetime | None:
+    return None if value is None else _aware(value)

@@ -21,6 +21,7 @@ from bff.domain.bank_pushes import HandlerPush, OrdersPush, PushedOrder, Supplie
 from bff.domain.bank_records import (
     BankLimit,
     BankLoan,
+    BankRepayment,
     HandlerPushResult,
     LoanDocument,
     OrderPushResult,
@@ -111,6 +112,16 @@ def expected_loan(loan: Loan, webank_url: str) -> BankLoan:
             LoanDocument(d.kind, d.title, webank_url + d.url if d.url.startswith("/") else d.url)
             for d in loan.documents
         ),
+        repayments=tuple(
+            BankRepayment(r.repayment_no, r.kind, r.principal, r.interest, r.penalty, r.paid_at)
+            for r in loan.repayments
+        ),
+        repayment_method=loan.method,
+        applied_at=loan.applied_at,
+        disbursed_at=loan.disbursed_at,
+        # the moment of the repayment that paid it off
+        settled_at=loan.repayments[-1].paid_at if loan.status == "SETTLED" else None,
+        failure_reason=loan.failure_reason,
     )
 
 
@@ -239,6 +250,35 @@ async def test_loans_batch_maps_the_seeded_loans(webank: WebankClient, sandbox: 
     assert order_loan.outstanding_principal == order_loan.amount - sum(
         (i.principal for i in order_loan.plan if i.status == "PAID"), Decimal(0)
     )
+
+
+async def test_supplier_loans_lists_every_loan_of_the_enterprise_with_its_repayments(
+    webank: WebankClient, sandbox: RunningSandbox
+) -> None:
+    # given: the demo supplier's credit code (the seeded loans are its), and one the bank never lent to
+    gd_both = seeded_loan(sandbox, "WBL0001").credit_code
+
+    # when
+    loans = await webank.supplier_loans(gd_both)
+    none = await webank.supplier_loans(CREDIT_CODE)
+
+    # then
+    assert loans == [
+        expected_loan(seeded_loan(sandbox, "WBL0001"), sandbox.webank_url),
+        expected_loan(seeded_loan(sandbox, "WBL0002"), sandbox.webank_url),
+    ]
+    assert none == []
+    order_loan, credit_loan = loans
+    assert [(r.repayment_no, str(r.principal)) for r in order_loan.repayments] == [
+        ("WBR0001", "16666.67"),
+        ("WBR0002", "16666.67"),
+    ]
+    assert order_loan.outstanding_principal == order_loan.amount - sum(
+        (r.principal for r in order_loan.repayments), Decimal(0)
+    )
+    assert all(r.paid_at.utcoffset() == timedelta(hours=8) for r in order_loan.repayments)
+    assert credit_loan.settled_at is not None
+    assert (order_loan.batch_no, order_loan.order_nos) == (None, ())
 
 
 async def test_more_than_100_loan_numbers_are_chunked(webank: WebankClient, sandbox: RunningSandbox) -> None:
