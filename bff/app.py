@@ -24,13 +24,16 @@ from bff.integrations.upstreams import Upstreams
 from bff.request_guard import BodyLimit
 from bff.throttle import build_budget
 from bff.webhooks import webank_webhook
-from bff.workers import ChangedAggregates, build_outbox, run_outbox
+from bff.workers import ChangedAggregates, build_outbox, run_outbox, run_reconciler
 
 logger = logging.getLogger("bff.app")
 
 
-def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette:
-    """The ASGI app. With `manage_database`, the lifespan opens and closes the database connection."""
+def create_app(
+    settings: Settings, *, manage_database: bool = True, reconcile_first_delay: float | None = None
+) -> Starlette:
+    """The ASGI app. With `manage_database`, the lifespan opens and closes the database connection;
+    `reconcile_first_delay` runs the first reconciliation sooner than one interval after start (`bff demo`)."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -62,11 +65,18 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
         worker = asyncio.create_task(
             run_outbox(delivery, changed, broker, stop, settings.outbox_interval), name="bff-outbox"
         )
+        reconciler = asyncio.create_task(
+            run_reconciler(
+                upstreams.webank, broker, stop, settings.reconcile_interval, first_delay=reconcile_first_delay
+            ),
+            name="bff-reconcile",
+        )
         try:
             yield
         finally:
             stop.set()
             await worker
+            await reconciler
             await broker.close()
             await budget.close()
             await session.close()

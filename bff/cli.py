@@ -1,4 +1,4 @@
-"""`bff`: demo, serve, sandbox, token, migrate."""
+"""`bff`: demo, serve, sandbox, token, migrate, reconcile."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import contextlib
 import errno
 import json
 import logging
+import os
 import signal
 import socket
 import sys
@@ -15,6 +16,7 @@ import threading
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlencode
 
 import uvicorn
@@ -24,10 +26,14 @@ from bff import db
 from bff.auth import Role, mint_token
 from bff.config import ConfigError, Settings, load_settings
 
+if TYPE_CHECKING:
+    from bff.reconcile import Reconciliation
+
 DEMO_SUPPLIER = "GD-BOTH"
 # What uvicorn.run exits with when the app never started (e.g. its lifespan startup failed).
 STARTUP_FAILURE = 3
 DEMO_DATABASE = "sqlite://bff-demo.sqlite3"
+DEMO_RECONCILE_SECONDS = 30.0
 FIRST_QUERY = (
     "{ viewer { name eligibility { eligible reasons { code } } "
     "orders(first: 20) { edges { node { orderNo source status amount } } } } }"
@@ -106,6 +112,15 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("--hours", type=float, default=12.0, help="validity in hours (default 12)")
     token.set_defaults(handler=_token)
 
+    reconcile = commands.add_parser(
+        "reconcile",
+        help="bring the BFF's records in line with WeBank's, and print what was repaired",
+        description="Compare the BFF's records with WeBank's limit and loans (every supplier with a current "
+        "admission, or only --supplier) and apply what the BFF missed through the notification handlers.",
+    )
+    reconcile.add_argument("--supplier", metavar="CODE", default=None, help="only this supplier")
+    reconcile.set_defaults(handler=_reconcile)
+
     migrate = commands.add_parser(
         "migrate",
         help="apply the database migrations to BFF_DATABASE_URL",
@@ -135,6 +150,59 @@ def _migrate(args: argparse.Namespace) -> int:
     where = db.redact_url(settings.database_url)
     print(f"applied {len(applied)} migration(s) to {where}" + "".join(f"\n  {name}" for name in applied))
     return 0
+
+
+def _reconcile(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    pending = asyncio.run(db.pending_migrations(settings.database_url))
+    if pending:
+        print(
+            f"bff: the database is not migrated ({len(pending)} pending). Run `bff migrate` first.",
+            file=sys.stderr,
+        )
+        return 1
+    runs = asyncio.run(_reconcile_runs(settings, args.supplier))
+    for line in reconcile_report(runs):
+        print(line)
+    return 0
+
+
+async def _reconcile_runs(settings: Settings, supplier: str | None) -> list[Reconciliation]:
+    from bff.integrations.http import create_session
+    from bff.integrations.webank import WebankClient
+    from bff.reconcile import reconcile_all, reconcile_supplier
+
+    await db.init_db(settings.database_url)
+    session = create_session(
+        connect=settings.upstream_connect_timeout,
+        read=settings.upstream_read_timeout,
+        total=settings.upstream_total_timeout,
+    )
+    try:
+        webank = WebankClient(
+            session, settings.webank_url, app_id=settings.webank_app_id, secret=settings.webank_secret
+        )
+        if supplier is not None:
+            return [await reconcile_supplier(webank, supplier)]
+        return await reconcile_all(webank)
+    finally:
+        await session.close()
+        await db.close_db()
+
+
+def reconcile_report(runs: Sequence[Reconciliation]) -> list[str]:
+    """What `bff reconcile` prints (and `bff demo` after its first pass): one line per repair."""
+    if not runs:
+        return ["nothing to reconcile: no supplier has a current admission with a credit code"]
+    lines = []
+    for run in runs:
+        if run.note is not None:
+            lines.append(f"{run.supplier_code}: {run.note}")
+            continue
+        lines.append(f"{run.supplier_code}: {len(run.repairs)} repair(s)")
+        lines.extend(f"  repaired {r.kind} {r.subject}: {r.detail}" for r in run.repairs)
+        lines.extend(f"  differs  {d.kind} {d.subject}: {d.detail}" for d in run.discrepancies)
+    return lines
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -220,6 +288,12 @@ def _demo(args: argparse.Namespace) -> int:
                 introspection=True,
                 graphiql=True,
                 metrics_public=True,
+                # the seeded bank loans appear soon after the demo supplier's limit is approved
+                **(
+                    {}
+                    if "BFF_RECONCILE_INTERVAL" in os.environ
+                    else {"reconcile_interval": DEMO_RECONCILE_SECONDS}
+                ),
             )
             database_note = _start_demo_database_fresh(settings.database_url)
             asyncio.run(db.migrate(settings.database_url))
@@ -266,6 +340,9 @@ def _print_demo_banner(settings: Settings, url: str, sandbox_url: str, database_
         f"The whole product, clicked through (README, 'Click through the demo'):\n"
         f"  agreeToAuthorization → openFinancing → submitHandler → open registrationUrl (the sandbox bank)\n"
         f"  → applyForOrderFinancing → open redirectUrl → startRepayment → open redirectUrl\n"
+        f"  Reconciliation with the bank runs now and every {settings.reconcile_interval:.0f} s (log lines "
+        f"'reconcile ...'):\n"
+        f"  once {DEMO_SUPPLIER} is approved, the bank's seeded loans WBL0001/WBL0002 appear in the graph\n"
         f"  Move the bank's clock to run due dates: the form on a loan's bank page, or\n"
         f"  curl -X POST {sandbox_url}/_sandbox/clock -H 'Content-Type: application/json' -d '{{\"days\": 31}}'\n",
         flush=True,
@@ -295,12 +372,16 @@ def _listen_error(host: str, port: int, exc: OSError) -> str:
 
 
 def _serve_on(settings: Settings, listener: socket.socket) -> bool:
-    """Serve the app on an already listening socket until a signal stops it; False if it never started."""
+    """Serve the app on an already listening socket until a signal stops it; False if it never started.
+
+    Reconciliation with the bank runs at once (then every `reconcile_interval`): the sandbox bank starts with
+    loans of the demo supplier this database never heard of, and the log says what it repaired.
+    """
     from bff.app import create_app
 
     host, port = listener.getsockname()[:2]
     config = uvicorn.Config(
-        create_app(settings),
+        create_app(settings, reconcile_first_delay=0),
         host=host,
         port=port,
         log_level=settings.log_level.lower(),

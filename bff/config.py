@@ -50,6 +50,12 @@ class Settings(BaseSettings):
         description="hours after which an order-financing application WeBank never turned into a loan expires",
     )
     outbox_interval: float = Field(default=1.0, gt=0, description="seconds between outbox delivery passes")
+    reconcile_interval: float = Field(
+        default=900,
+        gt=0,
+        description="seconds between reconciliations of every admitted supplier with WeBank (the first "
+        "runs one interval after start)",
+    )
     shutdown_timeout: int = Field(
         default=20,
         gt=0,

@@ -16,3 +16,8 @@ QUARANTINED_BANK_EVENTS = Counter(
     "Signed bank notifications the BFF could not understand, kept for operators",
     ["stage"],  # envelope: the body did not parse; data: a stored event's data was unreadable
 )
+RECONCILE_REPAIRS = Counter(
+    "bff_reconcile_repairs_total",
+    "Repairs reconciliation with WeBank applied (a missed bank event, or a loan the BFF never heard of)",
+    ["kind"],  # LIMIT_DECISION, LOAN_BACKFILLED, LOAN_STATUS, LOAN_OVERDUE, REPAYMENT
+)

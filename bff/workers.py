@@ -15,6 +15,7 @@ from bff.events import Broker, Change, tell
 from bff.integrations.webank import WebankClient
 from bff.models import Admission, FinancingApplication, OutboxMessage
 from bff.outbox import OutboxDelivery, ResultHandler, apply_result
+from bff.reconcile import reconcile_all
 from bff.store import ADMISSION_AGGREGATE, APPLICATION_AGGREGATE, expire_applications
 
 logger = logging.getLogger("bff.workers")
@@ -91,3 +92,33 @@ async def run_outbox(
             logger.exception("background pass failed; retrying in %.1f s", interval)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=interval)
+
+
+async def reconcile_once(webank: WebankClient, broker: Broker | None) -> int:
+    """Reconcile every admitted supplier with WeBank; how many repairs were applied."""
+    return sum(len(run.repairs) for run in await reconcile_all(webank, broker=broker))
+
+
+async def run_reconciler(
+    webank: WebankClient,
+    broker: Broker,
+    stop: asyncio.Event,
+    interval: float,
+    *,
+    first_delay: float | None = None,
+) -> None:
+    """Reconcile every `interval` seconds until `stop` (the first pass after `first_delay`, default one
+    interval: a starting fleet does not all ask the bank at once). A failed pass is logged and retried
+    at the next interval."""
+    delay = interval if first_delay is None else first_delay
+    while True:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=delay)
+        if stop.is_set():
+            return
+        delay = interval
+        try:
+            repaired = await reconcile_once(webank, broker)
+            logger.info("reconciliation with WeBank: %d repair(s)", repaired)
+        except Exception:
+            logger.exception("reconciliation pass failed; next in %.0f s", interval)

@@ -38,6 +38,8 @@ FORBIDDEN = {
     # Inbound only: the bank's notifications. What our own pushes answer is the outbox's (`outbox.results`).
     "notifications": ("bff.schema", "bff.resolvers", "bff.app", "bff.context", "bff.outbox"),
     "webhooks": ("bff.schema", "bff.resolvers"),
+    # Reconciliation runs from the CLI, the workers and a resolver: it must not reach back into them.
+    "reconcile": ("bff.schema", "bff.resolvers", "bff.app", "bff.context", "bff.graphql_app", "bff.workers"),
     # Shared by all of the above, so it may use none of them.
     "store": (
         "bff.schema",
@@ -59,6 +61,7 @@ FORBIDDEN_LIBRARIES = {
     "notifications": ("strawberry", "graphql"),
     "outbox": ("strawberry", "graphql"),
     "webhooks": ("strawberry", "graphql"),
+    "reconcile": ("strawberry", "graphql"),
     "store": ("strawberry", "graphql", "aiohttp", "starlette"),
 }
 

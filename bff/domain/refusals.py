@@ -23,6 +23,7 @@ class RefusalCode(enum.Enum):
     LOAN_NOT_REPAYABLE = "LOAN_NOT_REPAYABLE"
     # added by this BFF
     FINANCING_NOT_OPENED = "FINANCING_NOT_OPENED"  # submitHandler before 开通
+    SUPPLIER_NOT_FOUND = "SUPPLIER_NOT_FOUND"  # reconcileSupplier: the platform has no such supplier
     INVALID_CREDIT_CODE = (
         "INVALID_CREDIT_CODE"  # the platform's 统一社会信用代码 fails GB 32100; never pushed
     )

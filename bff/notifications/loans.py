@@ -54,6 +54,7 @@ __all__ = [
     "apply_loan_settled",
     "apply_repayment_posted",
     "loan_supplier",
+    "record_found_loan",
 ]
 
 logger = logging.getLogger("bff.notifications")
@@ -424,3 +425,34 @@ async def loan_supplier(loan_no: str) -> str | None:
     """The supplier whose loan `loan_no` is, if the loan is known."""
     codes = await Loan.filter(loan_no=loan_no).values_list("supplier_code", flat=True)
     return str(codes[0]) if codes else None
+
+
+# --- reconciliation: a loan the bank has and the platform never heard of ---------------------------------
+
+
+async def record_found_loan(
+    loan_no: str,
+    credit_code: str,
+    kind: LoanKind,
+    amount_fen: int,
+    applied_at: datetime,
+    batch_no: str | None,
+    conn: BaseDBAsyncClient,
+) -> bool:
+    """Record a loan WeBank lists but never notified, without an application of the platform (none has its
+    batch): PROCESSING, as `loan.applied` would, so the missed events then move it the usual way. False when
+    the loan is known already."""
+    if await Loan.filter(loan_no=loan_no).using_db(conn).exists():
+        return False
+    await Loan.create(
+        using_db=conn,
+        loan_no=loan_no,
+        supplier_code=await _supplier_code(credit_code, conn),
+        kind=kind,
+        status=LoanStatus.PROCESSING,
+        amount_fen=amount_fen,
+        outstanding_principal_fen=0,
+        batch_no=batch_no,
+        applied_at=applied_at,
+    )
+    return True

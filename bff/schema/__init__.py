@@ -12,13 +12,14 @@ from bff.schema.errors import CodedErrors
 from bff.schema.financing import FinancingMutations
 from bff.schema.introspection import IntrospectionGate
 from bff.schema.query import Query
+from bff.schema.reconcile import ReconcileMutations
 from bff.schema.repayment_mutations import RepaymentMutations
 from bff.schema.scalars import SCALARS
 from bff.schema.subscription import Subscription
 
 
 @strawberry.type
-class Mutation(AdmissionMutations, FinancingMutations, RepaymentMutations):
+class Mutation(AdmissionMutations, FinancingMutations, RepaymentMutations, ReconcileMutations):
     pass
 
 
