@@ -69,6 +69,7 @@ WEBANK_CALLS: dict[str, Call] = {
     "credit_financing_url": lambda c: c.credit_financing_url("91110000MA00000017"),
     "limit": lambda c: c.limit("91110000MA00000017"),
     "loans": lambda c: c.loans(["WBL0001"]),
+    "supplier_loans": lambda c: c.supplier_loans("91110000MA00000017"),
     "payoff": lambda c: c.payoff("WBL0001", date(2026, 1, 1)),
     "repayment_url": lambda c: c.repayment_url("WBL0001", "INSTALLMENT"),
 }
