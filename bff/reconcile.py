@@ -30,7 +30,7 @@ from bff.domain.reconcile import (
     plan_repairs,
 )
 from bff.domain.statuses import LoanKind
-from bff.events import Broker, admission_topic, application_topic, loan_topic
+from bff.events import Broker, Change, tell
 from bff.integrations.webank import WebankClient
 from bff.metrics import RECONCILE_REPAIRS
 from bff.models import (
@@ -42,7 +42,7 @@ from bff.models import (
     OverdueEpisode,
     Repayment,
 )
-from bff.notifications import inbox
+from bff.notifications import changes_of, inbox
 from bff.notifications.events import EventType, Notification
 from bff.notifications.loans import record_found_loan
 from bff.store import NoAdmissionError, current_admission_of_supplier
@@ -190,14 +190,12 @@ async def _apply(repair: Repair) -> str | None:
 
 
 async def _publish(broker: Broker, supplier_code: str, repairs: list[Repair]) -> None:
-    """Tell the supplier's live subscriptions what changed, as the webhook does for notifications."""
-    loan_nos: list[str] = []
+    """Tell the supplier's live subscriptions what changed: the same changes a notification of each repair
+    tells (`notifications.changes_of`), through the one `tell`."""
+    changes: list[Change] = []
     for repair in repairs:
-        if repair.kind is RepairKind.LIMIT_DECISION:
-            await broker.publish(admission_topic(supplier_code), {"kind": "admission"})
-        elif repair.subject not in loan_nos:
-            loan_nos.append(repair.subject)
-    for loan_no in loan_nos:
-        await broker.publish(loan_topic(supplier_code), {"kind": "loan", "loanNo": loan_no})
-    if any(r.event is not None and r.event.type == EventType.LOAN_APPLIED.value for r in repairs):
-        await broker.publish(application_topic(supplier_code), {"kind": "application"})
+        if repair.event is not None:
+            changes += await changes_of(repair.event.type, repair.event.data)
+        elif repair.kind is not RepairKind.LIMIT_DECISION:
+            changes.append(Change.loan(supplier_code, repair.subject))
+    await tell(broker, changes)
