@@ -8,6 +8,7 @@ place the view reads them.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from typing import Any
 
@@ -22,6 +23,7 @@ from strawberry.http import GraphQLRequestData
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UnsetType
 
+from bff import idempotency
 from bff.auth import Viewer, viewer_from_authorization
 from bff.context import Context, Services
 from bff.errors import AuthenticationError
@@ -51,10 +53,30 @@ class BffGraphQL(GraphQL[Context, None]):
             await super().__call__(scope, receive, send)
             return
         try:
-            response = await self.run(Request(scope=scope, receive=receive))
+            response = await self._answer(Request(scope=scope, receive=receive))
         except HTTPException as exc:
             response = error_response(exc.status_code, exc.reason)
         await response(scope, receive, send)
+
+    async def _answer(self, request: Request) -> Response:
+        """`run`, once per `Idempotency-Key` for mutations (`bff.idempotency`)."""
+        try:
+            key = idempotency.checked_key(request)
+        except idempotency.InvalidKey as exc:
+            raise HTTPException(400, str(exc)) from None
+        if key is None or request.method != "POST":
+            return await self.run(request)
+        services: Services = request.app.state.services
+        viewer = self._viewer(services, request.headers.get("authorization"))
+        # Read here as strawberry would (starlette keeps the bytes for it); BodyLimit still applies.
+        fingerprint = idempotency.mutation_fingerprint(await request.body())
+        if not isinstance(viewer, Viewer) or fingerprint is None:
+            return await self.run(request)  # not an authenticated mutation: the header changes nothing
+        broker = idempotency.AfterCommitBroker(services.broker)
+        request.state.idempotent_broker = broker
+        return await idempotency.run_once(
+            viewer.supplier_code, key, fingerprint, lambda: self.run(request), broker
+        )
 
     def decode_json(self, data: str | bytes) -> object:
         # Also decodes websocket messages: a failure must stay a JSONDecodeError there (strawberry then
@@ -86,6 +108,10 @@ class BffGraphQL(GraphQL[Context, None]):
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         services: Services = request.app.state.services
+        broker = getattr(request.state, "idempotent_broker", None)
+        if broker is not None:
+            # An idempotent mutation's events wait for its transaction to commit.
+            services = dataclasses.replace(services, broker=broker)
         header = request.headers.get("authorization")
         return Context.build(
             services,

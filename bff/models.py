@@ -39,6 +39,7 @@ __all__ = [
     "CreditLimit",
     "EntryPoint",
     "FinancingApplication",
+    "IdempotencyKey",
     "Loan",
     "LoanKind",
     "LoanOrder",
@@ -420,3 +421,28 @@ class OutboxMessage(Model):
             Index(fields=("status", "next_attempt_at")),
             Index(fields=("aggregate_type", "aggregate_id")),
         )
+
+
+IDEMPOTENCY_KEY_LENGTH = 255
+
+
+class IdempotencyKey(Model):
+    """The first response to a mutation sent with an `Idempotency-Key` (see `bff.idempotency`).
+
+    Inserted in the transaction that runs the mutation, so the row exists exactly when the mutation's
+    effect committed; UNIQUE per (supplier, key) so that of two concurrent requests one waits for the other.
+    `fingerprint` is the SHA-256 of the canonical request; `response` the exact JSON body answered.
+    """
+
+    id = _pk()
+    supplier_code = fields.CharField(max_length=SUPPLIER_CODE_LENGTH)
+    key = fields.CharField(max_length=IDEMPOTENCY_KEY_LENGTH)
+    fingerprint = fields.CharField(max_length=64)
+    status_code = fields.IntField()
+    response = fields.TextField()
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "idempotency_key"
+        unique_together = (("supplier_code", "key"),)
+        indexes = (Index(fields=("created_at",)),)
