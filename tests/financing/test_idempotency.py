@@ -170,3 +170,30 @@ async def test_concurrent_requests_with_the_same_key_act_once(bff: Bff) -> None:
     assert sum(1 for _, headers, _ in results if headers.get("Idempotent-Replayed") == "true") == 3
     assert await FinancingApplication.all().count() == 1
     assert len(bff.sandbox.state.order_batches()) == 1
+
+
+async def test_a_failure_after_the_effect_rolls_it_back_and_the_retry_acts_once(
+    bff: Bff, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await approve(bff)
+    ids = await chosen_ids(bff)
+    # the response cannot be stored: as if the process died between the mutation's writes and the commit
+    original = IdempotencyKey.save
+
+    async def failing_save(self: IdempotencyKey, *args: Any, **kwargs: Any) -> None:
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(IdempotencyKey, "save", failing_save)
+    status, _, raw = await post(bff, APPLY, {"ids": ids}, "k-crash")
+    assert status == 503
+    assert json.loads(raw)["errors"][0]["extensions"]["code"] == "IDEMPOTENCY_NOT_RECORDED"
+    assert await FinancingApplication.all().count() == 0  # the application rolled back with the key row
+    assert await IdempotencyKey.all().count() == 0
+    # when: the client retries with the same key
+    monkeypatch.setattr(IdempotencyKey, "save", original)
+    status, headers, raw = await post(bff, APPLY, {"ids": ids}, "k-crash")
+    # then: it acts once, the orders free (the first attempt's claims rolled back too)
+    assert status == 200
+    assert "Idempotent-Replayed" not in headers
+    assert json.loads(raw)["data"]["applyForOrderFinancing"]["userErrors"] == []
+    assert await FinancingApplication.all().count() == 1
