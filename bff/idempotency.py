@@ -7,7 +7,7 @@ the same key with another body is refused with `IDEMPOTENCY_KEY_REUSED`.
 Scope: only a POST whose (single) operation is a mutation and whose token names a supplier. A query, a
 subscription, a GET, a batch, an unauthenticated request or a body the server cannot parse is executed as
 if the header were absent: queries change nothing, and the other cases are refused by the normal path.
-A key that is empty or longer than 255 characters is refused first, on any POST: 400 `BAD_REQUEST`.
+A key that is empty or longer than 255 characters is refused first, on any HTTP request: 400 `BAD_REQUEST`.
 Identity is (supplier code of the token, key); an operator's token names the operator's own code.
 The body's fingerprint is the SHA-256 of the canonical request: query text, variables and operationName
 as sorted-key JSON, so the order of keys in `variables` does not matter but any change of value does.
@@ -36,8 +36,8 @@ What the database cannot roll back (calls made while the transaction is open) is
 While the transaction is open, SQLite (one connection) makes every other database access of the process
 wait for it; PostgreSQL holds one pooled connection for the request.
 
-Expiry: a row older than `TTL` is ignored; it is deleted when its key is used again, and every new key
-also deletes up to `PURGE_BATCH` other expired rows, so the table stays about one day of keys.
+Expiry: a row older than `TTL` is ignored; it is deleted when its key is used again, and after each new
+key commits up to `PURGE_BATCH` other expired rows are deleted, so the table holds about one day of keys.
 """
 
 from __future__ import annotations
@@ -162,11 +162,19 @@ async def _stored(supplier_code: str, key: str, since: datetime) -> IdempotencyK
     return await IdempotencyKey.get_or_none(supplier_code=supplier_code, key=key, created_at__gt=since)
 
 
-async def _purge_expired(supplier_code: str, key: str, cutoff: datetime) -> None:
-    await IdempotencyKey.filter(supplier_code=supplier_code, key=key, created_at__lte=cutoff).delete()
-    ids = await IdempotencyKey.filter(created_at__lte=cutoff).limit(PURGE_BATCH).values_list("id", flat=True)
-    if ids:
-        await IdempotencyKey.filter(id__in=list(ids)).delete()
+async def _purge_expired(cutoff: datetime) -> None:
+    """Delete up to `PURGE_BATCH` expired rows. Run after the commit, outside the mutation's transaction:
+    inside it, two requests deleting the same old rows would wait for each other's whole mutation."""
+    try:
+        ids = (
+            await IdempotencyKey.filter(created_at__lte=cutoff)
+            .limit(PURGE_BATCH)
+            .values_list("id", flat=True)
+        )
+        if ids:
+            await IdempotencyKey.filter(id__in=list(ids)).delete()
+    except Exception:  # housekeeping only: the answer is committed and must still reach the client
+        logger.warning("could not purge expired idempotency keys", exc_info=True)
 
 
 class _Answered(Exception):
@@ -197,7 +205,8 @@ async def run_once(
             existing = await _stored(supplier_code, key, cutoff)
             if existing is not None:
                 raise _Answered(_replay(existing, fingerprint))
-            await _purge_expired(supplier_code, key, cutoff)
+            # An expired row of this key would block the insert below; it is forgotten now.
+            await IdempotencyKey.filter(supplier_code=supplier_code, key=key, created_at__lte=cutoff).delete()
             # Before the mutation runs: a concurrent request with this key waits here (see the module doc).
             try:
                 row = await IdempotencyKey.create(
@@ -235,4 +244,5 @@ async def run_once(
             NOT_RECORDED,
         )
     await broker.release()
+    await _purge_expired(cutoff)
     return response
