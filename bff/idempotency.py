@@ -59,6 +59,7 @@ from tortoise.transactions import in_transaction
 
 from bff import db
 from bff.events.broker import Broker, Event
+from bff.events.changes import publish_all
 from bff.models import IDEMPOTENCY_KEY_LENGTH, IdempotencyKey
 from bff.request_guard import error_response
 
@@ -141,8 +142,7 @@ class AfterCommitBroker:
 
     async def release(self) -> None:
         held, self.held = self.held, []
-        for topic, event in held:
-            await self.inner.publish(topic, event)
+        await publish_all(self.inner, held)
 
 
 def _replay(row: IdempotencyKey, fingerprint: str) -> Response:

@@ -72,16 +72,21 @@ class Change:
 
 async def tell(broker: Broker, changes: Iterable[Change]) -> None:
     """Publish each distinct change once; never raises (a broker failure is logged)."""
-    distinct = list(dict.fromkeys(changes))
-    if not distinct:
+    await publish_all(broker, [(change.topic, change.payload) for change in dict.fromkeys(changes)])
+
+
+async def publish_all(broker: Broker, events: list[tuple[str, Event]]) -> None:
+    """Publish `(topic, event)` pairs in order; never raises. `tell`'s own step, and the way events held
+    back for a transaction (`idempotency.AfterCommitBroker`) go out once it committed."""
+    if not events:
         return
     try:
         async with asyncio.timeout(TELL_TIMEOUT):
-            for change in distinct:
-                await broker.publish(change.topic, change.payload)
+            for topic, event in events:
+                await broker.publish(topic, event)
     except (RedisError, OSError) as exc:  # Redis away or silent (TimeoutError is an OSError)
         logger.warning(
-            "live updates not sent for %d change(s) (%s: %s)", len(distinct), type(exc).__name__, exc
+            "live updates not sent for %d change(s) (%s: %s)", len(events), type(exc).__name__, exc
         )
     except Exception:
-        logger.exception("live updates failed for %d change(s)", len(distinct))
+        logger.exception("live updates failed for %d change(s)", len(events))
