@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -21,6 +22,7 @@ from bff.graphql_app import BffGraphQL
 from bff.health import healthz, metrics_endpoint, readyz
 from bff.integrations.http import create_session
 from bff.integrations.upstreams import Upstreams
+from bff.outbox import OutboxPolicy
 from bff.request_guard import BodyLimit
 from bff.throttle import build_budget
 from bff.webhooks import webank_webhook
@@ -51,7 +53,8 @@ def create_app(
             else InProcessBroker()
         )
         changed = ChangedAggregates()
-        delivery = build_outbox(upstreams.webank, changed)
+        policy = OutboxPolicy(give_up_after=timedelta(hours=settings.push_give_up_hours))
+        delivery = build_outbox(upstreams.webank, changed, policy)
         budget = build_budget(
             settings.redis_url,
             settings.redis_channel_prefix,

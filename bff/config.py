@@ -56,6 +56,12 @@ class Settings(BaseSettings):
         description="seconds between reconciliations of every admitted supplier with WeBank (the first "
         "runs one interval after start)",
     )
+    push_give_up_hours: float = Field(
+        default=24,
+        gt=0,
+        description="hours a push to WeBank is retried (from when it was written) before it fails as "
+        "PUSH_GAVE_UP and the graph shows its pushError",
+    )
     shutdown_timeout: int = Field(
         default=20,
         gt=0,

@@ -66,9 +66,13 @@ class UpstreamUnavailableError(UpstreamError):
 class UpstreamResponseError(UpstreamError):
     """The upstream answered with an error, or with a body this adapter cannot read."""
 
-    def __init__(self, system: str, message: str, *, status: int | None = None) -> None:
+    def __init__(
+        self, system: str, message: str, *, status: int | None = None, upstream_code: str | None = None
+    ) -> None:
         super().__init__(system, message)
         self.status = status
+        # The upstream's own error code (e.g. WeBank's `INVALID_STATISTICS`), when its answer named one.
+        self.upstream_code = upstream_code
 
 
 class QueryRefusedError(BffError):

@@ -398,6 +398,8 @@ class OutboxMessage(Model):
     `kind` and `payload` are the typed push (`bff.domain.bank_pushes`: its own fields, not the wire
     body; the WeBank client builds path and body on delivery). `request_id` is sent as `X-WB-Request-Id` on
     every attempt, so a retry is the same request to the bank. `response` is the bank's typed answer.
+    A FAILED message keeps why in `error_code` (the bank's refusal code, or `PUSH_GAVE_UP` when retrying
+    ran out of time) and `last_error`, and when in `failed_at`: the graph's `pushError` is read from them.
     """
 
     id = _pk()
@@ -409,6 +411,8 @@ class OutboxMessage(Model):
     next_attempt_at = fields.DatetimeField()
     locked_until = fields.DatetimeField(null=True)
     last_error = fields.TextField(null=True)
+    error_code = fields.CharField(max_length=64, null=True)
+    failed_at = fields.DatetimeField(null=True)
     response: fields.Field[Any] = fields.JSONField(null=True)
     aggregate_type = fields.CharField(max_length=32)
     aggregate_id = fields.CharField(max_length=64)

@@ -14,7 +14,14 @@ from bff.domain.bank_pushes import PushResult
 from bff.events import Broker, Change, tell
 from bff.integrations.webank import WebankClient
 from bff.models import Admission, FinancingApplication, OutboxMessage
-from bff.outbox import OutboxDelivery, ResultHandler, apply_result
+from bff.outbox import (
+    FailureHandler,
+    OutboxDelivery,
+    OutboxPolicy,
+    ResultHandler,
+    apply_failure,
+    apply_result,
+)
 from bff.reconcile import reconcile_all
 from bff.store import ADMISSION_AGGREGATE, APPLICATION_AGGREGATE, expire_applications
 
@@ -30,6 +37,16 @@ class ChangedAggregates:
     def wrap(self, handler: ResultHandler) -> ResultHandler:
         async def handle(message: OutboxMessage, result: PushResult, connection: BaseDBAsyncClient) -> None:
             await handler(message, result, connection)
+            change = await _change_of(message, connection)
+            if change is not None:
+                self._changes.append(change)
+
+        return handle
+
+    def wrap_failure(self, handler: FailureHandler) -> FailureHandler:
+        # A failure changes what the graph shows (`pushError`, a FAILED application): tell subscribers too.
+        async def handle(message: OutboxMessage, connection: BaseDBAsyncClient) -> None:
+            await handler(message, connection)
             change = await _change_of(message, connection)
             if change is not None:
                 self._changes.append(change)
@@ -63,8 +80,14 @@ async def sweep_events(broker: Broker, limit: int = 50) -> int:
     return len(processed)
 
 
-def build_outbox(webank: WebankClient, changed: ChangedAggregates) -> OutboxDelivery:
-    return OutboxDelivery(webank, changed.wrap(apply_result))
+def build_outbox(
+    webank: WebankClient,
+    changed: ChangedAggregates,
+    policy: OutboxPolicy = OutboxPolicy(),  # noqa: B008 - frozen, so one shared default is harmless
+) -> OutboxDelivery:
+    return OutboxDelivery(
+        webank, changed.wrap(apply_result), policy, on_failed=changed.wrap_failure(apply_failure)
+    )
 
 
 EVENT_RETRY_SECONDS = 30.0

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bff.domain.admission_flow import rank
+from bff.domain.bank_pushes import HandlerPush, SupplierPush
 from bff.domain.statuses import AdmissionStatus
 
 
@@ -14,7 +15,7 @@ class StepState(enum.Enum):
     DONE = "DONE"
     CURRENT = "CURRENT"  # the supplier (or the bank) acts next here
     TODO = "TODO"
-    FAILED = "FAILED"
+    FAILED = "FAILED"  # WeBank rejected the admission, or a push of this step failed for good
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +25,9 @@ class Step:
     state: StepState
     at: datetime | None
 
+
+# The step a push of each kind carries out (by push kind, `bff.domain.bank_pushes`).
+STEP_OF_PUSH = {SupplierPush.kind: "OPEN", HandlerPush.kind: "HANDLER"}
 
 # key, title, the status reached when the step is done
 _STEPS = (
@@ -42,12 +46,15 @@ def admission_steps(
     opened_at: datetime | None,
     verified_at: datetime | None,
     decided_at: datetime | None,
+    failed_step: str | None = None,
 ) -> list[Step]:
+    """The steps of an admission in `status`; `failed_step` (OPEN or HANDLER) is the step whose push to
+    WeBank failed for good: it reads FAILED until the supplier's retry queues the push again."""
     times = (agreed_at, opened_at, None, verified_at, decided_at)
     reached = rank(status)
     steps = []
     for index, ((key, title, _), at) in enumerate(zip(_STEPS, times, strict=True)):
-        if status is AdmissionStatus.REJECTED and key == "DECISION":
+        if (status is AdmissionStatus.REJECTED and key == "DECISION") or key == failed_step:
             state = StepState.FAILED
         elif index <= reached:
             state = StepState.DONE
@@ -55,5 +62,6 @@ def admission_steps(
             state = StepState.CURRENT
         else:
             state = StepState.TODO
-        steps.append(Step(key=key, title=title, state=state, at=at if state is not StepState.TODO else None))
+        shown = state is not StepState.TODO and not (state is StepState.FAILED and key == failed_step)
+        steps.append(Step(key=key, title=title, state=state, at=at if shown else None))
     return steps

@@ -160,7 +160,10 @@ class WebankClient:
         if status != 200:
             code = body.get("code", "")
             raise UpstreamResponseError(
-                SYSTEM, f"{path} answered HTTP {status} {code}".rstrip(), status=status
+                SYSTEM,
+                f"{path} answered HTTP {status} {code}".rstrip(),
+                status=status,
+                upstream_code=str(code) or None,
             )
         return body
 

@@ -10,9 +10,15 @@ also counts the attempt; only the worker whose UPDATE changed the row sends. The
 SQLite and on PostgreSQL alike, so any number of BFF processes may deliver from one database.
 
     claim (lease, attempts+1) ─ send ─┬─ 200 ──────────── DELIVERED + result handler, one transaction
-                                      ├─ 5xx, timeout ─── PENDING, next attempt after backoff (FAILED
-                                      │                   once max_attempts are spent)
-                                      └─ 4xx ──────────── FAILED at once: the same body cannot succeed
+                                      ├─ 5xx, timeout ─── PENDING, next attempt after backoff (FAILED,
+                                      │                   `PUSH_GAVE_UP`, once the policy's give-up time
+                                      │                   since the message was written has passed)
+                                      └─ 4xx ──────────── FAILED at once with the bank's code: the same
+                                                          request id would only replay the refusal
+
+A FAILED message is settled with the failure handler in one transaction (`results.apply_failure`: an
+application whose orders never reached the bank fails and frees its orders). Nothing retries it again;
+the supplier's next `openFinancing` / `submitHandler` writes a new message with a new request id.
 
 A worker that dies after sending but before recording leaves the lease behind; once it expires the
 message is sent again with the same `X-WB-Request-Id`, and the bank answers with its first response, so
@@ -42,6 +48,8 @@ from tortoise.transactions import in_transaction
 
 from bff import db
 from bff.domain.bank_pushes import PushResult, UnreadablePushError, result_fields, stored_push
+from bff.domain.push_errors import PUSH_GAVE_UP as GAVE_UP
+from bff.domain.push_errors import PUSH_UNREADABLE as UNREADABLE
 from bff.domain.statuses import OutboxStatus
 from bff.errors import UpstreamResponseError, UpstreamUnavailableError
 from bff.integrations.webank import WebankClient
@@ -53,6 +61,11 @@ logger = logging.getLogger("bff.outbox")
 ResultHandler = Callable[[OutboxMessage, PushResult, BaseDBAsyncClient], Awaitable[None]]
 """Applies the bank's answer to the aggregate, inside the transaction that marks the message DELIVERED
 (`bff.outbox.results.apply_result`)."""
+FailureHandler = Callable[[OutboxMessage, BaseDBAsyncClient], Awaitable[None]]
+"""Applies a push's final failure to the aggregate, inside the transaction that marks the message FAILED
+(`bff.outbox.results.apply_failure`)."""
+
+MAX_CODE_LENGTH = 64  # `OutboxMessage.error_code`
 
 MAX_ERROR_LENGTH = 500
 # Client errors that say "not now" rather than "not this body": retried like an outage.
@@ -62,7 +75,7 @@ RETRYABLE_CLIENT_STATUSES = frozenset({408, 425, 429})
 class DeliveryOutcome(enum.StrEnum):
     DELIVERED = "DELIVERED"
     PENDING = "PENDING"  # this attempt failed; a later one will retry
-    FAILED = "FAILED"  # gave up: refused by the bank, or out of attempts
+    FAILED = "FAILED"  # gave up: refused by the bank, or out of time
     BUSY = "BUSY"  # another worker holds it, it is not due, or an older message of its aggregate is pending
     ALREADY_DELIVERED = "ALREADY_DELIVERED"
 
@@ -93,9 +106,11 @@ class OutboxDelivery:
         policy: OutboxPolicy = OutboxPolicy(),  # noqa: B008 - frozen, so one shared default is harmless
         *,
         clock: Callable[[], datetime] = utcnow,
+        on_failed: FailureHandler | None = None,
     ) -> None:
         self._webank = webank
         self._on_delivered = on_delivered
+        self._on_failed = on_failed
         self._policy = policy
         self._clock = clock
 
@@ -176,14 +191,14 @@ class OutboxDelivery:
             push = stored_push(message.kind, message.payload)
         except UnreadablePushError as exc:  # no attempt can ever send it: keep it for a person to look at
             logger.error("%s: %s", _label(message), exc)
-            return _Attempt(await self._give_up(message, _short(exc)))
+            return _Attempt(await self._give_up(message, _short(exc), UNREADABLE))
         try:
             result = await self._webank.push(push, request_id=message.request_id)
         except UpstreamUnavailableError as exc:
             return _Attempt(await self._later(message, _short(exc)), upstream_down=True)
         except UpstreamResponseError as exc:
             if _refused(exc):
-                return _Attempt(await self._give_up(message, _short(exc)))
+                return _Attempt(await self._give_up(message, _short(exc), _refusal_code(exc)))
             return _Attempt(await self._later(message, _short(exc)))
         except Exception as exc:  # a bug on our side must not stall the queue nor escape to a mutation
             logger.exception("%s: sending failed unexpectedly", _label(message))
@@ -221,10 +236,10 @@ class OutboxDelivery:
         return DeliveryOutcome.DELIVERED
 
     async def _later(self, message: OutboxMessage, error: str) -> DeliveryOutcome:
-        """Schedule the next attempt after the backoff, or give up once the attempts are spent."""
-        if message.attempts >= self._policy.max_attempts:
-            return await self._give_up(message, error)
-        next_attempt_at = self._now() + self._policy.backoff(message.attempts)
+        """Schedule the next attempt after the backoff, or give up once the give-up time has passed."""
+        next_attempt_at = self._policy.next_attempt(message.attempts, message.created_at, self._now())
+        if next_attempt_at is None:
+            return await self._give_up(message, error, GAVE_UP)
         released = await OutboxMessage.filter(
             id=message.id, status=OutboxStatus.PENDING, attempts=message.attempts
         ).update(next_attempt_at=next_attempt_at, locked_until=None, last_error=error)
@@ -239,13 +254,43 @@ class OutboxDelivery:
         )
         return DeliveryOutcome.PENDING
 
-    async def _give_up(self, message: OutboxMessage, error: str) -> DeliveryOutcome:
-        failed = await OutboxMessage.filter(
-            id=message.id, status=OutboxStatus.PENDING, attempts=message.attempts
-        ).update(status=OutboxStatus.FAILED, locked_until=None, last_error=error)
-        if not failed:
-            return self._taken_over(message)
-        logger.error("%s: gave up after attempt %d (%s)", _label(message), message.attempts, error)
+    async def _give_up(self, message: OutboxMessage, error: str, code: str) -> DeliveryOutcome:
+        """Mark FAILED and apply the failure in one transaction; if the handler fails, neither happens."""
+        now = self._now()
+        try:
+            async with in_transaction(db.CONNECTION) as connection:
+                failed = (
+                    await OutboxMessage.filter(
+                        id=message.id, status=OutboxStatus.PENDING, attempts=message.attempts
+                    )
+                    .using_db(connection)
+                    .update(
+                        status=OutboxStatus.FAILED,
+                        locked_until=None,
+                        last_error=error,
+                        error_code=code,
+                        failed_at=now,
+                    )
+                )
+                if not failed:
+                    return self._taken_over(message)
+                message.status = OutboxStatus.FAILED
+                message.last_error, message.error_code, message.failed_at = error, code, now
+                if self._on_failed is not None:
+                    await self._on_failed(message, connection)
+        except Exception as exc:
+            # Left PENDING and retried: the next failure tries to settle it again.
+            logger.exception("%s: applying the failure failed; rolled back", _label(message))
+            message.status = OutboxStatus.PENDING
+            released = await OutboxMessage.filter(
+                id=message.id, status=OutboxStatus.PENDING, attempts=message.attempts
+            ).update(
+                next_attempt_at=now + self._policy.backoff(message.attempts),
+                locked_until=None,
+                last_error=f"failure handler failed: {type(exc).__name__}",
+            )
+            return DeliveryOutcome.PENDING if released else self._taken_over(message)
+        logger.error("%s: gave up after attempt %d (%s: %s)", _label(message), message.attempts, code, error)
         return DeliveryOutcome.FAILED
 
     def _taken_over(self, message: OutboxMessage) -> DeliveryOutcome:
@@ -277,6 +322,11 @@ class OutboxDelivery:
         )
         rows = await connection.execute_query_dict(query, [now, now] if sqlite else [now])
         return [int(row["id"]) for row in rows]
+
+
+def _refusal_code(error: UpstreamResponseError) -> str:
+    """The bank's own code for a refusal, else one naming the HTTP status (`HTTP_404`)."""
+    return (error.upstream_code or f"HTTP_{error.status}")[:MAX_CODE_LENGTH]
 
 
 def _claimable(now: datetime) -> Q:

@@ -1,7 +1,11 @@
-"""What a delivered push changes: the bank's answer applied to the admission or the application.
+"""What a settled push changes: the bank's answer, or the push's failure, applied to its aggregate.
 
-Runs inside the transaction that marks the message DELIVERED (`OutboxDelivery`'s result handler), so
-the answer is applied exactly when the message is settled, or neither happens.
+Runs inside the transaction that marks the message DELIVERED or FAILED (`OutboxDelivery`'s result and
+failure handlers), so the change is applied exactly when the message is settled, or neither happens.
+
+The handler form moves the admission to REGISTERING only here, once WeBank took it: a form the bank
+never got must not send the supplier on to registration. A failed admission push changes no row: the
+graph reads `pushError` from the failed message itself until a new push of the aggregate is written.
 """
 
 from __future__ import annotations
@@ -12,8 +16,9 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from bff.domain.bank_pushes import PushResult
 from bff.domain.bank_records import HandlerPushResult, OrderPushResult, SupplierPushResult
-from bff.domain.statuses import ApplicationStatus
-from bff.models import Admission, FinancingApplication, OutboxMessage
+from bff.domain.statuses import AdmissionStatus, ApplicationStatus
+from bff.models import Admission, FinancingApplication, OrderClaim, OutboxMessage
+from bff.store import APPLICATION_AGGREGATE
 
 
 async def apply_result(message: OutboxMessage, result: PushResult, connection: BaseDBAsyncClient) -> None:
@@ -31,6 +36,12 @@ async def apply_result(message: OutboxMessage, result: PushResult, connection: B
             Admission.filter(id=aggregate_id)
             .using_db(connection)
             .update(register_url=result.register_url, updated_at=now)
+        )
+        # Forward only: a resubmitted form of an admission already further on leaves its status alone.
+        await (
+            Admission.filter(id=aggregate_id, status=AdmissionStatus.OPENED)
+            .using_db(connection)
+            .update(status=AdmissionStatus.REGISTERING, updated_at=now)
         )
     else:
         await _orders_handed_over(aggregate_id, result, now, connection)
@@ -60,3 +71,21 @@ async def _orders_handed_over(
             updated_at=now,
         )
     )
+
+
+async def apply_failure(message: OutboxMessage, connection: BaseDBAsyncClient) -> None:
+    """A push WeBank refused or never took: an application that can no longer reach the bank fails.
+
+    Its order claims are deleted with it, so the orders are free at once rather than at the 72 h expiry.
+    Only a PENDING_PUSH application changes: one cancelled or expired meanwhile already freed its orders.
+    """
+    if message.aggregate_type != APPLICATION_AGGREGATE:
+        return
+    application_id = int(message.aggregate_id)
+    failed = (
+        await FinancingApplication.filter(id=application_id, status=ApplicationStatus.PENDING_PUSH)
+        .using_db(connection)
+        .update(status=ApplicationStatus.FAILED, updated_at=datetime.now(UTC))
+    )
+    if failed:
+        await OrderClaim.filter(application_id=application_id, loan_id=None).using_db(connection).delete()

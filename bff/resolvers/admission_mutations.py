@@ -3,6 +3,18 @@
 Each is idempotent per supplier: a double click returns the same admission and pushes nothing twice.
 Pushes go through the transactional outbox: written in the same transaction as the status change, then
 attempted at once; if WeBank is down the mutation still succeeds and the push is delivered later.
+
+No dead ends (DESIGN §6.2): when a push failed for good (WeBank refused it, or retries gave up), the same
+mutation queues it again, built afresh (statistics recomputed, the form as now submitted) under a new
+request id. A new id, because WeBank treats the request id as the request: it answers a repeated id with
+its first answer, so the old id would only replay the refusal; and a push after a give-up is a new request
+the supplier made, not a retry of one the bank may have half-seen. The admission never advances on a failed
+push: 开通 leaves it OPENED (its `pushError` says why), and the handler form moves it to REGISTERING only
+when WeBank took the form (`bff.outbox.results`), so the bank's registration page is never offered for a
+form the bank does not have.
+
+A retry is guarded like the first push: its transaction updates the admission only if `updated_at` is
+still what was read, so of two concurrent clicks one queues the push and the other answers the admission.
 """
 
 from __future__ import annotations
@@ -31,6 +43,7 @@ from bff.events import Change, tell
 from bff.loaders import OrderWindowRequest
 from bff.models import Admission, Consent, OutboxMessage
 from bff.resolvers.admission import admission_push_pending
+from bff.resolvers.push_errors import admission_failed_push, failed, latest_push
 from bff.resolvers.suppliers import require_profile, supplier_eligibility
 from bff.store import ADMISSION_AGGREGATE, current_admission_of_supplier
 
@@ -136,7 +149,10 @@ async def open_financing(context: Context) -> AdmissionOutcome:
             admission=current,
             refusals=[Refusal(RefusalCode.AGREEMENT_REQUIRED, "请先阅读并同意数据授权协议，再开通。")],
         )
-    if current.status is not AdmissionStatus.AGREED:
+    retry = current.status is AdmissionStatus.OPENED and failed(
+        await latest_push(AGGREGATE, current.id, SupplierPush.kind)
+    )
+    if current.status is not AdmissionStatus.AGREED and not retry:
         return AdmissionOutcome(admission=current)  # already opened: nothing is pushed twice
     profile = await require_profile(context, viewer.supplier_code)
     if not is_valid_credit_code(profile.credit_code):
@@ -153,8 +169,14 @@ async def open_financing(context: Context) -> AdmissionOutcome:
     statistics = await _statistics(context, viewer.supplier_code)
     now = datetime.now(UTC)
     async with in_transaction(db.CONNECTION) as connection:
+        # First 开通: AGREED → OPENED. Again after a failed push: still as read (see the module's docstring).
+        unchanged = (
+            {"status": AdmissionStatus.OPENED, "updated_at": current.updated_at}
+            if retry
+            else {"status": AdmissionStatus.AGREED}
+        )
         opened = (
-            await Admission.filter(id=current.id, status=AdmissionStatus.AGREED)
+            await Admission.filter(id=current.id, **unchanged)
             .using_db(connection)
             .update(
                 status=AdmissionStatus.OPENED, opened_at=now, credit_code=profile.credit_code, updated_at=now
@@ -190,18 +212,26 @@ async def submit_handler(context: Context, name: str, phone: str, email: str) ->
             admission=current,
             refusals=[Refusal(RefusalCode.FINANCING_NOT_OPENED, "请先点击【开通】，再填写经办人信息。")],
         )
+    if current.status is AdmissionStatus.OPENED and failed(
+        await latest_push(AGGREGATE, current.id, SupplierPush.kind)
+    ):
+        # The bank has no supplier to attach the form to (it would answer 404): 开通 must go through first.
+        message = "开通信息未能送达微众银行，请先重新点击【开通】，再填写经办人信息。"
+        return AdmissionOutcome(
+            admission=current, refusals=[Refusal(RefusalCode.FINANCING_NOT_OPENED, message)]
+        )
     handler_done = current.status in (AdmissionStatus.VERIFIED, AdmissionStatus.APPROVED)
-    if handler_done or (current.status is AdmissionStatus.REGISTERING and _same_handler(current, form)):
-        # already submitted: the same registration link, nothing pushed again
-        url = current.register_url if not await push_pending(current.id) else None
-        return AdmissionOutcome(admission=current, registration_url=url)
+    last_form = await latest_push(AGGREGATE, current.id, HandlerPush.kind)
+    if handler_done or (_same_handler(current, form) and last_form is not None and not failed(last_form)):
+        # already submitted (delivered or on its way): the same registration link, nothing pushed again
+        return AdmissionOutcome(admission=current, registration_url=await _registration_url(current))
     now = datetime.now(UTC)
     async with in_transaction(db.CONNECTION) as connection:
+        # The status stays: REGISTERING comes with WeBank's answer (`bff.outbox.results`).
         changed = (
-            await Admission.filter(id=current.id, status=current.status)
+            await Admission.filter(id=current.id, status=current.status, updated_at=current.updated_at)
             .using_db(connection)
             .update(
-                status=AdmissionStatus.REGISTERING,
                 handler_name=form.name,
                 handler_phone=form.phone,
                 handler_email=form.email,
@@ -222,8 +252,15 @@ async def submit_handler(context: Context, name: str, phone: str, email: str) ->
                 connection=connection,
             )
     admission = await _hand_over(context, current.id, pushed)
-    url = admission.register_url if not await push_pending(admission.id) else None
-    return AdmissionOutcome(admission=admission, registration_url=url)
+    return AdmissionOutcome(admission=admission, registration_url=await _registration_url(admission))
+
+
+async def _registration_url(admission: Admission) -> str | None:
+    """WeBank's registration page, once the bank has the handler form: not while a push waits, nor when
+    the latest one failed (the URL on record may be the 开通 answer's, or an older form's)."""
+    if admission.status is AdmissionStatus.OPENED or await push_pending(admission.id):
+        return None
+    return None if await admission_failed_push(admission.id) is not None else admission.register_url
 
 
 async def _hand_over(context: Context, admission_id: int, pushed: OutboxMessage | None) -> Admission:

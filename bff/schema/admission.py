@@ -10,8 +10,8 @@ from decimal import Decimal
 import strawberry
 from strawberry import relay
 
+from bff.domain.admission_progress import STEP_OF_PUSH, StepState, admission_steps
 from bff.domain.admission_progress import Step as StepRecord
-from bff.domain.admission_progress import StepState, admission_steps
 from bff.domain.limits import LimitShare as LimitShareRecord
 from bff.domain.money import fen_to_yuan
 from bff.domain.regions import AdmissionRegion as AdmissionRegionRecord
@@ -25,8 +25,10 @@ from bff.resolvers.admission import (
     limit_split,
     load_admission,
 )
+from bff.resolvers.push_errors import admission_failed_push, error_of
 from bff.schema.context import Info, context_of
 from bff.schema.node import ResolvedByKeys, numeric_key
+from bff.schema.push_error import PushError
 
 
 @strawberry.type(description="A province open for admission; `cities` is empty when the whole province is.")
@@ -151,9 +153,13 @@ class Admission(ResolvedByKeys, relay.Node):
     def continue_url(self) -> str | None:
         return continue_url(self.row)
 
-    @strawberry.field(description="Progress steps, in order.")
-    def steps(self) -> list[AdmissionStep]:
+    @strawberry.field(
+        description="Progress steps, in order. A step whose push to WeBank failed for good (see "
+        "`pushError`) is FAILED; so is DECISION after a rejection."
+    )
+    async def steps(self) -> list[AdmissionStep]:
         row = self.row
+        failed = await admission_failed_push(row.id)
         return [
             AdmissionStep.from_record(step)
             for step in admission_steps(
@@ -162,6 +168,7 @@ class Admission(ResolvedByKeys, relay.Node):
                 opened_at=row.opened_at,
                 verified_at=row.verified_at,
                 decided_at=row.decided_at,
+                failed_step=None if failed is None else STEP_OF_PUSH.get(failed.kind),
             )
         ]
 
@@ -170,6 +177,15 @@ class Admission(ResolvedByKeys, relay.Node):
     )
     async def push_pending(self) -> bool:
         return await admission_push_pending(self.row.id)
+
+    @strawberry.field(
+        description="Why the latest push to WeBank (开通 or the handler form) failed for good; null unless "
+        "the bank refused it or retries gave up. The status does not advance past a failed push; "
+        "`openFinancing` or `submitHandler` again queues it again and clears this."
+    )
+    async def push_error(self) -> PushError | None:
+        failed = await admission_failed_push(self.row.id)
+        return None if failed is None else PushError.from_record(error_of(failed))
 
     @strawberry.field
     async def credit_limit(self, info: Info) -> CreditLimit | None:

@@ -20,10 +20,12 @@ from bff.resolvers import financing as flow
 from bff.resolvers.applications import application_status, cancel_application
 from bff.resolvers.loans import loans_of_application
 from bff.resolvers.orders import load_order
+from bff.resolvers.push_errors import application_push_error
 from bff.schema.context import Info, context_of
 from bff.schema.loans import Loan
 from bff.schema.node import ResolvedByKeys, key_of, numeric_key
 from bff.schema.orders import Order, order_key
+from bff.schema.push_error import PushError
 from bff.schema.user_errors import UserError, user_errors
 
 strawberry.enum(ApplicationStatus, name="FinancingApplicationStatus")
@@ -138,6 +140,13 @@ class FinancingApplication(ResolvedByKeys, relay.Node):
     )
     def hand_over_pending(self) -> bool:
         return self.row.status is ApplicationStatus.PENDING_PUSH
+
+    @strawberry.field(
+        description="Why the orders never reached WeBank (refused, or retries gave up); null otherwise. "
+        "Such an application is FAILED and its orders are free again."
+    )
+    async def push_error(self) -> PushError | None:
+        return PushError.from_record(await application_push_error(self.row.id))
 
     @strawberry.field
     async def orders(self) -> list[ApplicationOrder]:

@@ -216,6 +216,8 @@ async def test_a_refused_body_fails_at_once(webank: WebankClient, sandbox: Runni
     stored = await reload(message)
     assert stored.status is OutboxStatus.FAILED
     assert stored.last_error == "webank: /v1/suppliers/push answered HTTP 400 INVALID_STATISTICS"
+    assert stored.error_code == "INVALID_STATISTICS"  # the bank's own code, for `pushError`
+    assert stored.failed_at is not None
     assert (stored.attempts, stored.locked_until) == (1, None)
     assert await delivery(webank, clock=lambda: later(timedelta(days=1))).deliver_due() == 0
     assert await delivery(webank).deliver(message.id) is DeliveryOutcome.FAILED
@@ -223,20 +225,39 @@ async def test_a_refused_body_fails_at_once(webank: WebankClient, sandbox: Runni
     assert len(calls.posts()) == 1
 
 
-async def test_gives_up_after_max_attempts(webank: WebankClient, sandbox: RunningSandbox) -> None:
+async def test_retries_for_the_give_up_time_whatever_the_attempt_count_then_gives_up(
+    webank: WebankClient, sandbox: RunningSandbox
+) -> None:
     message = await enqueue_push(sandbox)
-    policy = OutboxPolicy(max_attempts=3)
+    written = (await reload(message)).created_at
+    policy = OutboxPolicy(give_up_after=timedelta(hours=24))
     outcomes = []
     with bank_down(sandbox):
-        for hours in range(3):
-            outbox = delivery(webank, policy=policy, clock=lambda h=hours: later(timedelta(hours=h)))
-            outcomes.append(await outbox.deliver(message.id))
+        # 30 failed attempts within the day (an 18-minute outage spent the old budget of 12): still pending
+        for _ in range(30):
+            due = (await reload(message)).next_attempt_at
+            outcomes.append(await delivery(webank, policy=policy, clock=lambda d=due: d).deliver(message.id))
+        retrying = await reload(message)
+        # the wait is capped at 15 minutes, and the last one ends at the deadline
+        at_noon = written + timedelta(hours=12)
+        assert await delivery(webank, policy=policy, clock=lambda: at_noon).deliver(message.id) is (
+            DeliveryOutcome.PENDING
+        )
+        assert (await reload(message)).next_attempt_at <= at_noon + timedelta(minutes=15) * 1.1
+        just_before = written + timedelta(hours=24) - timedelta(minutes=1)
+        await delivery(webank, policy=policy, clock=lambda: just_before).deliver(message.id)
+        assert (await reload(message)).next_attempt_at == written + timedelta(hours=24)
+        past = written + timedelta(hours=24, seconds=1)
+        final = await delivery(webank, policy=policy, clock=lambda: past).deliver(message.id)
 
-    assert outcomes == [DeliveryOutcome.PENDING, DeliveryOutcome.PENDING, DeliveryOutcome.FAILED]
+    assert outcomes == [DeliveryOutcome.PENDING] * 30
+    assert retrying.status is OutboxStatus.PENDING
+    assert final is DeliveryOutcome.FAILED
     stored = await reload(message)
-    assert (stored.status, stored.attempts) == (OutboxStatus.FAILED, 3)
+    assert (stored.status, stored.attempts) == (OutboxStatus.FAILED, 33)
+    assert (stored.error_code, stored.failed_at) == ("PUSH_GAVE_UP", past)
     assert stored.last_error == "webank: answered HTTP 503"
-    assert await delivery(webank, clock=lambda: later(timedelta(days=1))).deliver_due() == 0
+    assert await delivery(webank, clock=lambda: later(timedelta(days=2))).deliver_due() == 0
 
 
 async def test_a_message_waits_for_the_older_ones_of_its_aggregate(

@@ -1,8 +1,8 @@
-"""The retry curve: base × 2^(attempts−1), capped, with ± 10 % jitter."""
+"""The retry curve: base × 2^(attempts−1), capped, with ± 10 % jitter, until the give-up time."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -48,11 +48,40 @@ def test_real_jitter_stays_within_bounds() -> None:
 @pytest.mark.parametrize(
     "settings",
     [
-        pytest.param({"max_attempts": 0}, id="no-attempts"),
+        pytest.param({"give_up_after": timedelta(0)}, id="no-time-to-retry"),
         pytest.param({"lease": timedelta(0)}, id="no-lease"),
-        pytest.param({"base_backoff": timedelta(minutes=10)}, id="base-above-cap"),
+        pytest.param({"base_backoff": timedelta(minutes=20)}, id="base-above-cap"),
     ],
 )
 def test_nonsensical_policies_are_refused(settings: dict[str, object]) -> None:
     with pytest.raises(ValueError):  # noqa: PT011 - the message is not what matters here
         OutboxPolicy(**settings)  # type: ignore[arg-type]
+
+
+WRITTEN = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
+
+
+def test_the_default_caps_the_wait_at_15_minutes_and_gives_up_after_24_hours() -> None:
+    policy = OutboxPolicy()
+    assert policy.backoff(1000, uniform=no_jitter) == timedelta(minutes=15)
+    assert policy.deadline(WRITTEN) == WRITTEN + timedelta(hours=24)
+
+
+@pytest.mark.parametrize(
+    ("attempts", "failed_after", "next_after"),
+    [
+        pytest.param(1, timedelta(0), timedelta(seconds=1), id="first-failure-waits-the-base"),
+        pytest.param(500, timedelta(hours=3), timedelta(hours=3, minutes=15), id="many-attempts-still-retry"),
+        pytest.param(
+            40, timedelta(hours=23, minutes=50), timedelta(hours=24), id="the-last-wait-ends-at-the-deadline"
+        ),
+        pytest.param(2, timedelta(hours=24), None, id="at-the-deadline-gives-up"),
+        pytest.param(1, timedelta(days=3), None, id="past-it-gives-up-even-on-the-first-attempt"),
+    ],
+)
+def test_the_next_attempt_depends_on_the_time_since_writing_not_on_the_count(
+    attempts: int, failed_after: timedelta, next_after: timedelta | None
+) -> None:
+    now = WRITTEN + failed_after
+    expected = None if next_after is None else WRITTEN + next_after
+    assert OutboxPolicy().next_attempt(attempts, WRITTEN, now, uniform=no_jitter) == expected
