@@ -1,4 +1,5 @@
-"""The simulated WeBank partner API: signed requests, request-id idempotency, an outage switch.
+"""The simulated WeBank partner API: signed requests, request-id idempotency, an outage switch and a
+push-refusal switch (`push_refusals`).
 
 Every endpoint goes through `WebankApi._serve`, which in this order: answers 503 while the bank is
 down, verifies the app id and HMAC signature (401), requires `X-WB-Request-Id` on POST (400) and
@@ -30,6 +31,7 @@ from bff_sandbox.loan_engine import payoff
 from bff_sandbox.loan_servicing import REPAYABLE_STATUSES, LoanServicing
 from bff_sandbox.money import format_yuan
 from bff_sandbox.notifier import Notifier
+from bff_sandbox.push_refusals import refusals_of
 from bff_sandbox.repayment_pages import REPAYMENT, RepaymentPages
 from bff_sandbox.state import CreditLimit, LoanBooking, SandboxState, StoredResponse
 from bff_sandbox.webank_payloads import WebankError, invalid
@@ -200,6 +202,7 @@ class WebankApi:
             if stored is not None:
                 return _replay(stored)
         try:
+            refusals_of(self.state).check(endpoint.__name__)
             response = endpoint(WebankCall(request, body, request_id))
         except WebankError as exc:
             response = _error(exc.status_code, exc.code, exc.message)
