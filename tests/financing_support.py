@@ -10,6 +10,7 @@ from factories import create_admission
 from graph_fixtures import Graph
 
 from bff.models import AdmissionStatus, CreditLimit
+from bff_sandbox.state import PushedSupplier
 
 AGREE = (
     'mutation { agreeToAuthorization(input: {agreementVersion: "2026-01", entryPoint: SUPPLIER_ORDER_LIST})'
@@ -58,8 +59,19 @@ def pick(
 
 
 async def approve_in_db(graph: Graph, code: str = "GD-BOTH", total_fen: int = 100_000_000) -> None:
-    """An APPROVED admission with its credit limit, written directly (the schema tier has no webhook)."""
-    credit_code = next(s.credit_code for s in graph.sandbox.state.seed.suppliers if s.code == code)
+    """An APPROVED admission with its credit limit, written directly (the schema tier has no webhook).
+
+    The sandbox bank is told of the supplier too, as 开通 would have: an orders push for a supplier the bank
+    never met is refused (404), and a refused push fails its application.
+    """
+    seed = next(s for s in graph.sandbox.state.seed.suppliers if s.code == code)
+    credit_code = seed.credit_code
+    graph.sandbox.state.add_supplier_push(
+        f"approve-in-db-{code}",
+        PushedSupplier(code, seed.name, credit_code, seed.province, seed.city),
+        (),
+        0,
+    )
     admission = await create_admission(code, status=AdmissionStatus.APPROVED, credit_code=credit_code)
     await CreditLimit.create(
         admission=admission, supplier_code=code, total_fen=total_fen, approved_at=datetime.now(UTC)
