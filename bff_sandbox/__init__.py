@@ -47,6 +47,8 @@ notifications are lost: recorded as DROPPED, never delivered — what the BFF's 
 `GET /v1/loans?loan_nos=` the bank lists all of an enterprise's loans, `GET /v1/suppliers/{credit_code}/loans`,
 each with its repayments (the seed's paid installments as `WBR0001`…) and its applied/disbursed/settled
 times.
+`push_refusals.refusals_of(state).refusing("push_supplier", 400, "INVALID_STATISTICS")` makes the bank
+refuse a push endpoint with a 4xx until the block ends.
 
 The `register_url` of a push opens the bank's own pages (`bank_pages`), where a person verifies the
 enterprise and its legal representative and applies for a limit; the bank decides (`decision`) and
