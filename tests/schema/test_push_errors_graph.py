@@ -4,6 +4,7 @@ the bank fails and frees its orders. On both databases, over HTTP, against the s
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -117,6 +118,17 @@ async def test_a_refused_open_shows_the_banks_code_and_opening_again_queues_it_a
     registered = (await data(bff, HANDLER))["submitHandler"]
     assert registered["admission"]["status"] == "REGISTERING"
     assert registered["registrationUrl"]
+
+
+async def test_concurrent_clicks_after_a_refused_open_queue_it_once(bff: Bff) -> None:
+    await agree(bff)
+    with refusing(bff, "push_supplier"):
+        await data(bff, OPEN)
+    results = await asyncio.gather(*(data(bff, OPEN) for _ in range(5)))
+    assert all(r["openFinancing"]["userErrors"] == [] for r in results)
+    assert len(await request_ids("supplier.push")) == 2  # the refused one and one retry
+    assert len(bff.sandbox.state.supplier_pushes()) == 1
+    assert (await admission(bff))["pushError"] is None
 
 
 async def test_an_open_retried_until_the_give_up_time_fails_with_push_gave_up(bff: Bff) -> None:
