@@ -3,7 +3,7 @@ from tortoise.migrations import operations as ops
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0006_quarantined_bank_events')]
+    dependencies = [('models', '0007_idempotency_keys')]
 
     initial = False
 
