@@ -14,7 +14,7 @@ import socket
 import sys
 import threading
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlencode
@@ -22,8 +22,9 @@ from urllib.parse import quote, urlencode
 import uvicorn
 from tortoise.backends.base.config_generator import expand_db_url
 
-from bff import db
+from bff import clock, db
 from bff.auth import Role, mint_token
+from bff.clock import SHANGHAI
 from bff.config import ConfigError, Settings, load_settings
 
 if TYPE_CHECKING:
@@ -295,6 +296,8 @@ def _demo(args: argparse.Namespace) -> int:
                     else {"reconcile_interval": DEMO_RECONCILE_SECONDS}
                 ),
             )
+            # The graph runs on the sandbox bank's day, which the demo moves forward to run due dates.
+            clock.follow(lambda: (sandbox.state.today - datetime.now(SHANGHAI).date()).days)
             database_note = _start_demo_database_fresh(settings.database_url)
             asyncio.run(db.migrate(settings.database_url))
             _print_demo_banner(settings, f"http://{args.host}:{port}/graphql", sandbox.url, database_note)

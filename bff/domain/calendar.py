@@ -6,6 +6,8 @@ import calendar
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from bff.clock import business_today
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
@@ -29,4 +31,5 @@ def shanghai_date(moment: datetime) -> date:
 
 
 def today_in_shanghai() -> date:
-    return datetime.now(SHANGHAI).date()
+    """The business day (`bff.clock`): the system's date in Shanghai, or the demo bank's."""
+    return business_today()
