@@ -9,6 +9,7 @@ from typing import Any
 
 from app_fixtures import Bff
 from financing_support import AGREE, HANDLER, OPEN, credit_code_of, orders, pick
+from ws_support import next_payload
 
 from bff.auth import Role
 from bff.models import BankEvent
@@ -210,3 +211,27 @@ async def test_only_operators_reconcile_and_unknown_suppliers_are_refused(bff: B
         [],
         "nothing to reconcile: no current admission with a credit code",
     )
+
+
+async def test_what_reconciliation_repairs_is_told_to_subscribers(bff: Bff) -> None:
+    # given: the bank approved GD-BOTH and holds its seeded loans; the BFF heard of none of it
+    await opened_and_approved_at_the_bank_only(bff)
+    admission = await bff.subscribe("subscription { admissionChanged { status } }")
+    loans = await bff.subscribe("subscription { loanStatusChanged { loanNo status } }")
+    try:
+        assert await next_payload(admission) == {"data": {"admissionChanged": {"status": "REGISTERING"}}}
+        # when: an operator reconciles
+        assert (await reconcile(bff))["repairs"]
+        # then: the admission's subscriber hears the approval, the loans' subscriber the live loan
+        # (pushes of the handler form's hand-over may come first: the admission changes more than once)
+        statuses = [(await next_payload(admission))["data"]["admissionChanged"]["status"]]
+        while statuses[-1] != "APPROVED" and len(statuses) < 5:
+            statuses.append((await next_payload(admission))["data"]["admissionChanged"]["status"])
+        assert statuses[-1] == "APPROVED", statuses
+        assert (await next_payload(loans))["data"]["loanStatusChanged"] == {
+            "loanNo": "WBL0001",
+            "status": "DISBURSED",
+        }
+    finally:
+        await admission.close()
+        await loans.close()
