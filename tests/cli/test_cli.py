@@ -136,8 +136,20 @@ def _post_graphql(url: str, query: str, token: str) -> dict[str, Any]:
 
 
 @contextmanager
-def _running(process: subprocess.Popen[str]) -> Iterator[subprocess.Popen[str]]:
-    """Never leave a child behind, whatever the test asserts."""
+def _bff_process(
+    tmp_path: Path, args: list[str], stderr: IO[str], *, stdout: int = subprocess.PIPE, **settings: str
+) -> Iterator[subprocess.Popen[str]]:
+    """`python -m bff ARGS` in `tmp_path` with the test's settings; never left behind, whatever the test
+    asserts."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bff", *args],
+        env=_env(tmp_path, **settings),
+        cwd=tmp_path,
+        stdout=stdout,
+        stderr=stderr,
+        text=True,
+        encoding="utf-8",
+    )
     try:
         yield process
     finally:
@@ -310,15 +322,12 @@ def test_serve_answers_health_and_readiness_and_stops_on_sigterm(tmp_path: Path,
 
     with (
         stderr_path.open("w") as stderr,
-        _running(
-            subprocess.Popen(
-                [sys.executable, "-m", "bff", "serve", "--port", str(port)],
-                env=_env(tmp_path, BFF_DATABASE_URL=db_url),
-                cwd=tmp_path,
-                stdout=subprocess.DEVNULL,
-                stderr=stderr,
-                text=True,
-            )
+        _bff_process(
+            tmp_path,
+            ["serve", "--port", str(port)],
+            stderr,
+            stdout=subprocess.DEVNULL,
+            BFF_DATABASE_URL=db_url,
         ) as server,
     ):
         deadline = time.monotonic() + STARTUP_SECONDS
@@ -390,17 +399,7 @@ def test_demo_prints_a_url_and_token_that_answer_the_readme_query(
 
     with (
         stderr_path.open("w") as stderr,
-        _running(
-            subprocess.Popen(
-                [sys.executable, "-m", "bff", *command],
-                env=_env(tmp_path, **settings),
-                cwd=tmp_path,
-                stdout=subprocess.PIPE,
-                stderr=stderr,
-                text=True,
-                encoding="utf-8",
-            )
-        ) as demo,
+        _bff_process(tmp_path, command, stderr, **settings) as demo,
     ):
         assert demo.stdout is not None
         deadline = time.monotonic() + STARTUP_SECONDS
@@ -466,17 +465,7 @@ def test_sandbox_warns_at_start_when_it_cannot_notify_a_bff(
 
     with (
         stderr_path.open("w") as stderr,
-        _running(
-            subprocess.Popen(
-                [sys.executable, "-m", "bff", "sandbox", "--port", str(port), *webhook],
-                env=_env(tmp_path),
-                cwd=tmp_path,
-                stdout=subprocess.PIPE,
-                stderr=stderr,
-                text=True,
-                encoding="utf-8",
-            )
-        ) as sandbox,
+        _bff_process(tmp_path, ["sandbox", "--port", str(port), *webhook], stderr) as sandbox,
     ):
         assert sandbox.stdout is not None
         deadline = time.monotonic() + STARTUP_SECONDS

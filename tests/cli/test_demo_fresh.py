@@ -4,8 +4,6 @@ restarted demo never holds admissions or applications the bank has not heard of.
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -13,12 +11,11 @@ from factories import create_admission
 from test_cli import (
     STARTUP_SECONDS,
     _assert_clean_exit,
-    _env,
+    _bff_process,
     _free_port,
     _lines,
     _post_graphql,
     _read_banner,
-    _running,
     _stop,
     _wait_until_ok,
 )
@@ -47,17 +44,7 @@ def test_a_restarted_demo_starts_its_database_fresh(tmp_path: Path) -> None:
     stderr_path = tmp_path / "demo.err"
     with (
         stderr_path.open("w") as stderr,
-        _running(
-            subprocess.Popen(
-                [sys.executable, "-m", "bff", *command],
-                env=_env(tmp_path),
-                cwd=tmp_path,
-                stdout=subprocess.PIPE,
-                stderr=stderr,
-                text=True,
-                encoding="utf-8",
-            )
-        ) as demo,
+        _bff_process(tmp_path, command, stderr) as demo,
     ):
         assert demo.stdout is not None
         deadline = time.monotonic() + STARTUP_SECONDS
