@@ -85,6 +85,9 @@ class _TooLarge(Exception):
     pass
 
 
+WEBHOOK_PATH_PREFIX = "/webhooks/"
+
+
 class BodyLimit:
     """ASGI middleware: refuse request bodies over `max_bytes` with 413, without reading them whole."""
 
@@ -135,4 +138,9 @@ class BodyLimit:
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         message = f"The request body is larger than {self.max_bytes} bytes."
+        if str(scope.get("path", "")).startswith(WEBHOOK_PATH_PREFIX):
+            # The bank reads answers in its own shape (`{"code", "message"}`), not GraphQL's.
+            response = JSONResponse({"code": "PAYLOAD_TOO_LARGE", "message": message}, status_code=413)
+            await response(scope, receive, send)
+            return
         await error_response(413, message)(scope, receive, send)

@@ -120,8 +120,20 @@ async def test_a_body_declared_larger_than_the_limit_is_413_before_it_is_sent(bf
         await writer.drain()
         head = await reader.readuntil(b"\r\n\r\n")
         assert head.startswith(b"HTTP/1.1 413 ")
+        length = next(
+            int(line.split(b":", 1)[1])
+            for line in head.split(b"\r\n")
+            if line.lower().startswith(b"content-length:")
+        )
+        answer = json.loads(await reader.readexactly(length))
     finally:
         writer.close()
+    # each in the shape its callers read: GraphQL errors for clients, `{"code"}` for the bank
+    if path == "/graphql":
+        assert refusal_code(answer) == "PAYLOAD_TOO_LARGE"
+    else:
+        assert answer["code"] == "PAYLOAD_TOO_LARGE"
+        assert answer["message"]
 
 
 async def test_a_chunked_body_is_refused_once_it_passes_the_limit(bff: Bff) -> None:
