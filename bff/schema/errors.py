@@ -45,8 +45,12 @@ def _expected(error: GraphQLError) -> bool:
 
 
 class _LeaveExpectedErrorsToCodedErrors(logging.Filter):
+    """strawberry's record of an error `CodedErrors` logs itself: expected ones (never an incident) and
+    unexpected ones inside a field (logged there with the request id; a second copy helps nobody)."""
+
     def filter(self, record: logging.LogRecord) -> bool:
-        return not (isinstance(record.msg, GraphQLError) and _expected(record.msg))
+        error = record.msg
+        return not (isinstance(error, GraphQLError) and (_expected(error) or error.path is not None))
 
 
 logging.getLogger("strawberry.execution").addFilter(_LeaveExpectedErrorsToCodedErrors())
