@@ -15,12 +15,10 @@ import sys
 import threading
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlencode
 
 import uvicorn
-from tortoise.backends.base.config_generator import expand_db_url
 
 from bff import clock, db
 from bff.auth import Role, mint_token
@@ -311,11 +309,11 @@ def _start_demo_database_fresh(database_url: str) -> str:
     """Empty the demo's SQLite file: the in-process sandbox bank starts from its seed every time, and a BFF
     keeping an earlier demo's admissions and applications would disagree with a bank that never saw them
     (its order pushes refused as SUPPLIER_NOT_FOUND, orders stuck in financing). Another database is kept."""
-    if not database_url.startswith("sqlite://"):
-        return "kept; the sandbox bank starts from its seed, so records of an earlier demo may not match it"
-    path = Path(expand_db_url(database_url)["credentials"]["file_path"])
-    if str(path) == ":memory:":
+    if database_url.startswith("sqlite://:memory:"):
         return "in memory"
+    path = db.sqlite_file(database_url)
+    if path is None:
+        return "kept; the sandbox bank starts from its seed, so records of an earlier demo may not match it"
     for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         leftover.unlink(missing_ok=True)
     return "started fresh, like the sandbox bank (both from their seed)"

@@ -12,6 +12,7 @@ import os
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit, urlunsplit
 
@@ -188,11 +189,17 @@ def _open_sqlite_file(database_url: str) -> None:
     closed" in a thread, seen under load). Finding an unopenable file here keeps aiosqlite from ever
     starting on it. Opening creates a missing file, as connecting would.
     """
-    if not database_url.startswith("sqlite://"):
-        return
-    path = expand_db_url(database_url)["credentials"]["file_path"]
-    if path != ":memory:":
+    path = sqlite_file(database_url)
+    if path is not None:
         sqlite3.connect(path).close()
+
+
+def sqlite_file(database_url: str) -> Path | None:
+    """The file of a `sqlite://` URL (as tortoise reads it); None for another database or `:memory:`."""
+    if not database_url.startswith("sqlite://"):
+        return None
+    path = str(expand_db_url(database_url)["credentials"]["file_path"])
+    return None if path == ":memory:" else Path(path)
 
 
 @asynccontextmanager
