@@ -37,12 +37,11 @@ async def subscribe(
     ack = json.loads((await ws.receive(timeout=5)).data)
     assert ack == {"type": "connection_ack"}, ack
     payload = {"query": query, "variables": variables or {}}
-    if subscribers is None:
-        await ws.send_str(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
-        return ws
-    before = subscribers()
+    counted = subscribers
+    before = 0 if counted is None else counted()
     await ws.send_str(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
-    await _registered(ws, lambda: subscribers() > before)
+    if counted is not None:
+        await _registered(ws, lambda: counted() > before)
     return ws
 
 
