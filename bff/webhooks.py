@@ -1,9 +1,9 @@
 """`POST /webhooks/webank`: WeBank's signed notifications, acknowledged once durably stored.
 
-Order matters: verify the raw bytes, then parse, then store under the unique `event_id`, then answer
-SUCCESS (a repeated `event_id` gets the same answer and changes nothing), then process — a processing
-failure stays recorded on the stored event and does not change the answer, and neither does Redis being
-away when the live updates are published. A signed body that does not parse as a notification is
+Order matters: verify the raw bytes, then parse, then store under the unique `event_id` and apply in one
+transaction (`notifications.receive`), then answer SUCCESS (a repeated `event_id` gets the same answer and
+changes nothing) — a failure to apply stays recorded on the stored event and does not change the answer,
+and neither does Redis being away when the live updates are published. A signed body that does not parse as a notification is
 quarantined (`notifications.quarantine`) and answered SUCCESS too.
 """
 
@@ -54,7 +54,8 @@ async def webank_webhook(request: Request) -> Response:
         return _answer(200, "SUCCESS")
 
     try:
-        event = await notifications.store(notification)
+        # stored and applied in one transaction; a failure to apply is recorded on the stored event
+        event = await notifications.receive(notification)
     except Exception:  # not stored (database away): the bank must retry, so no SUCCESS
         logger.exception("could not store webank event %s", notification.event_id)
         return _answer(503, "UNAVAILABLE", "The event could not be stored; retry later.")
@@ -62,7 +63,6 @@ async def webank_webhook(request: Request) -> Response:
         logger.info("webank event %s repeated; already stored", notification.event_id)
         return _answer(200, "SUCCESS")
 
-    await notifications.process(event)  # records and logs its own failures
     # Stored and processed: the answer is SUCCESS whatever happens to the live updates (`tell` never
     # raises). Answering otherwise would only make the bank send the event again.
     await _tell(request, notification)

@@ -3,7 +3,7 @@ keeping those that cannot be understood (`quarantine`)."""
 
 from bff.notifications.changes import changes_of, changes_of_event
 from bff.notifications.events import EventType, InvalidEventError, Notification, parse_notification
-from bff.notifications.inbox import process, retry_unprocessed, store, sweep
+from bff.notifications.inbox import process, receive, retry_unprocessed, store, sweep
 from bff.notifications.quarantine import quarantine_body
 
 __all__ = [
@@ -15,6 +15,7 @@ __all__ = [
     "parse_notification",
     "process",
     "quarantine_body",
+    "receive",
     "retry_unprocessed",
     "store",
     "sweep",

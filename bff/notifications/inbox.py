@@ -1,6 +1,10 @@
 """The inbox of WeBank notifications: store each event once (unique `event_id`), then process it.
 
-Storing is what the bank's acknowledgement promises; processing may fail and is retried later (the event
+Storing is what the bank's acknowledgement promises. The webhook stores and applies an event in one
+transaction (`receive`): the event's loan row is locked first, then the event inserted, then applied, so
+concurrent events of one loan run one after the other and never deadlock (every path here locks the loan
+before anything else). When applying fails, the transaction rolls back and the event is stored on its own,
+unprocessed, with the failure. Processing may fail and is retried later (the event
 keeps `attempts` and `last_error`), and is idempotent: a processed event is never applied again, and the
 state machines ignore repeated or late events anyway.
 
@@ -25,7 +29,7 @@ from tortoise.transactions import in_transaction
 
 from bff import db
 from bff.domain.admission_flow import AdmissionEvent
-from bff.models import BankEvent
+from bff.models import BankEvent, Loan
 from bff.notifications.admission import apply_admission_event
 from bff.notifications.events import EventType, InvalidEventError, Notification, loan_no_of
 from bff.notifications.loans import LOAN_HANDLERS, LoanApplicationError, NotYetApplicableError, loan_supplier
@@ -37,6 +41,7 @@ __all__ = [
     "affected_supplier",
     "process",
     "process_waiting",
+    "receive",
     "retry_unprocessed",
     "store",
     "sweep",
@@ -76,6 +81,106 @@ class _Outcome(enum.Enum):
     ALREADY = "already"  # before, or concurrently by another attempt
     FAILED = "failed"  # kept unprocessed, with `last_error`
     QUARANTINED = "quarantined"  # its data is unreadable: never processed, listed to operators
+
+
+class _Repeated(Exception):
+    """The notification's `event_id` is stored already."""
+
+
+async def _lock_loan(loan_no: str | None, conn: BaseDBAsyncClient) -> None:
+    # The one lock order of every transaction applying bank events: the loan's row first (FOR UPDATE; a
+    # no-op on SQLite, which writes one transaction at a time). Without it two events of one loan took
+    # their locks in different orders (repayment insert's key share, then the loan update) and deadlocked.
+    if loan_no is not None:
+        # (a model query: `.values()` would drop the FOR UPDATE, tortoise #2250)
+        await Loan.filter(loan_no=loan_no).using_db(conn).select_for_update().first()
+
+
+async def _insert(
+    notification: Notification, loan_no: str | None, conn: BaseDBAsyncClient | None, **fields: Any
+) -> BankEvent:
+    try:
+        return await BankEvent.create(
+            using_db=conn,
+            event_id=notification.event_id,
+            type=notification.type.value,
+            loan_no=loan_no,
+            occurred_at=notification.occurred_at,
+            payload=dict(notification.body),
+            **fields,
+        )
+    except IntegrityError:
+        # `event_id` is the only unique column besides the key: a repeated delivery.
+        raise _Repeated from None
+
+
+async def receive(notification: Notification) -> BankEvent | None:
+    """Store a notification and apply it in one transaction; None when its `event_id` is already stored.
+
+    On return the event is committed whatever came of applying it: processed, or unprocessed with
+    `attempts` and `last_error` (waiting for its loan or admission, or failed), or quarantined (its data is
+    unreadable). Raises only when the event could not be stored (the bank must then retry). When a loan's
+    event went through, that loan's waiting events are run again.
+    """
+    loan_no = loan_no_of(notification.type, notification.body)
+    handler = HANDLERS.get(notification.type)
+    data = notification.body.get("data")
+    try:
+        async with in_transaction(db.CONNECTION) as conn:
+            await _lock_loan(loan_no, conn)
+            event = await _insert(
+                notification,
+                loan_no,
+                conn,
+                processed_at=datetime.now(UTC) if handler else None,
+                attempts=1 if handler else 0,
+            )
+            if handler is not None:
+                await handler(notification.occurred_at, data if isinstance(data, dict) else {}, conn)
+    except _Repeated:
+        return None
+    except InvalidEventError as exc:
+        return await _store_quarantined(notification, loan_no, exc.message)
+    except Exception as exc:
+        _log_failure(notification.event_id, notification.type.value, exc)
+        return await _store_failed(notification, loan_no, _error_text(exc))
+    if handler is not None and loan_no is not None:
+        await process_waiting(loan_no)
+    return event
+
+
+async def _store_failed(notification: Notification, loan_no: str | None, error: str) -> BankEvent | None:
+    try:
+        return await _insert(
+            notification, loan_no, None, attempts=1, last_error=error[:LAST_ERROR_MAX_LENGTH]
+        )
+    except _Repeated:  # delivered again meanwhile, and stored by that delivery
+        return None
+
+
+async def _store_quarantined(
+    notification: Notification, loan_no: str | None, reason: str
+) -> BankEvent | None:
+    try:
+        async with in_transaction(db.CONNECTION) as conn:
+            event = await _insert(notification, loan_no, conn)
+            await quarantine_stored(event, reason)  # a savepoint within this transaction
+    except _Repeated:
+        return None
+    return event
+
+
+def _error_text(exc: Exception) -> str:
+    return str(exc) if isinstance(exc, _EXPECTED_ERRORS) else f"{type(exc).__name__}: {exc}"
+
+
+def _log_failure(event_id: str, event_type: str, exc: Exception) -> None:
+    if isinstance(exc, NotYetApplicableError):
+        logger.info("bank event %s (%s) waits: %s", event_id, event_type, exc)
+    elif isinstance(exc, _EXPECTED_ERRORS):
+        logger.warning("bank event %s (%s) not processed: %s", event_id, event_type, exc)
+    else:  # anything else: keep the event for a later attempt, and say so loudly
+        logger.error("bank event %s (%s) failed", event_id, event_type, exc_info=exc)
 
 
 async def store(notification: Notification) -> BankEvent | None:
@@ -189,6 +294,7 @@ async def _process(event: BankEvent) -> _Outcome:
     data = event.payload.get("data") if isinstance(event.payload, dict) else None
     try:
         async with in_transaction(db.CONNECTION) as conn:
+            await _lock_loan(_loan_no(event), conn)
             # Marking first both claims the event (a concurrent attempt finds nothing to mark and stops)
             # and commits together with what the handler changes.
             marked = (
@@ -212,17 +318,9 @@ async def _process(event: BankEvent) -> _Outcome:
             await _record_failure(event, f"{type(failure).__name__}: {failure}")
             return _Outcome.FAILED
         return _Outcome.QUARANTINED
-    except NotYetApplicableError as exc:
-        logger.info("bank event %s (%s) waits: %s", event.event_id, event.type, exc)
-        await _record_failure(event, str(exc))
-        return _Outcome.FAILED
-    except _EXPECTED_ERRORS as exc:
-        logger.warning("bank event %s (%s) not processed: %s", event.event_id, event.type, exc)
-        await _record_failure(event, str(exc))
-        return _Outcome.FAILED
-    except Exception as exc:  # anything else: keep the event for a later attempt, and say so loudly
-        logger.exception("bank event %s (%s) failed", event.event_id, event.type)
-        await _record_failure(event, f"{type(exc).__name__}: {exc}")
+    except Exception as exc:  # kept for a later attempt, with the failure
+        _log_failure(event.event_id, event.type, exc)
+        await _record_failure(event, _error_text(exc))
         return _Outcome.FAILED
     return _Outcome.PROCESSED
 
