@@ -16,6 +16,7 @@ from starlette.staticfiles import StaticFiles
 from bff import db
 from bff.config import Settings
 from bff.context import Services
+from bff.downloads import download_document
 from bff.events import Broker, InProcessBroker, RedisBroker
 from bff.graphiql import ASSETS_DIR, ASSETS_PATH
 from bff.graphql_app import BffGraphQL
@@ -94,6 +95,7 @@ def create_app(
         Route("/readyz", readyz),
         Route("/metrics", metrics_endpoint(settings)),
         Route("/webhooks/webank", webank_webhook, methods=["POST"]),
+        Route("/documents/{token}", download_document, methods=["GET"]),
     ]
     if settings.graphiql:
         routes.append(Mount(ASSETS_PATH, StaticFiles(directory=ASSETS_DIR), name="graphiql-assets"))

@@ -98,6 +98,15 @@ class Settings(BaseSettings):
         default=5000, gt=0, description="lexical tokens above which a document is refused unparsed"
     )
 
+    document_url_ttl: int = Field(
+        default=300, gt=0, description="seconds a Document.downloadUrl stays valid (then 404)"
+    )
+    public_url: HttpUrl | None = Field(
+        default=None,
+        description="the BFF's public base URL (e.g. https://bff.example.com) that download links start with; "
+        "unset: links are relative (/documents/…), never built from a request's Host header",
+    )
+
     log_level: str = "INFO"
 
     @field_validator("database_url")

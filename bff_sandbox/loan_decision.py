@@ -146,7 +146,8 @@ def applied_loan(loan_no: str, request: LoanRequest) -> Loan:
 def decided_loan(loan: Loan, failure: str | None, today: date) -> Loan:
     """The booked loan after the decision: FAILED, or DISBURSED today with its plan."""
     if failure is not None:
-        return replace(loan, status=FAILED, failure_reason=failure)
+        # the bank signs no contract for a loan it refused: its page shows none
+        return replace(loan, status=FAILED, failure_reason=failure, documents=())
     plan = loan_engine.installments(
         loan_engine.schedule(loan.amount, loan.annual_rate, loan.term_months, today, loan.method)
     )

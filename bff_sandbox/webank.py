@@ -23,6 +23,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bff.signing import APP_ID_HEADER, REQUEST_ID_HEADER, verify
+from bff_sandbox import pdfs, statements
 from bff_sandbox import webank_payloads as payloads
 from bff_sandbox.bank_pages import BankPages
 from bff_sandbox.data import SHANGHAI, Loan, Repayment
@@ -145,8 +146,15 @@ def loan_json(loan: Loan, base_url: str, booking: LoanBooking | None = None) -> 
             for i in loan.plan
         ],
         "documents": [
-            {"kind": d.kind, "title": d.title, "url": base_url + d.url if d.url.startswith("/") else d.url}
-            for d in loan.documents
+            {
+                "doc_id": d.doc_id,
+                "kind": d.kind,
+                "title": d.title,
+                "period": d.period,
+                "issued_at": d.issued_at.isoformat(),
+                "url": base_url + d.url if d.url.startswith("/") else d.url,
+            }
+            for d in statements.loan_documents(loan)
         ],
         "repayments": [repayment_json(r) for r in loan.repayments],
         "applied_at": _moment(loan.applied_at),
@@ -172,6 +180,10 @@ class WebankApi:
             ("GET", "/v1/suppliers/{credit_code}/credit-financing-url", self.credit_financing_url),
             ("GET", "/v1/suppliers/{credit_code}/limit", self.limit),
             ("GET", "/v1/suppliers/{credit_code}/loans", self.supplier_loans),
+            ("GET", "/v1/suppliers/{credit_code}/accounts", self.accounts),
+            ("GET", "/v1/suppliers/{credit_code}/transactions", self.transactions),
+            ("GET", "/v1/suppliers/{credit_code}/documents", self.documents),
+            ("GET", "/v1/documents/{doc_id}", self.document),
             ("GET", "/v1/loans", self.loans),
             ("GET", "/v1/loans/{loan_no}/payoff", self.payoff),
             ("GET", "/v1/loans/{loan_no}/repayment-url", self.repayment_url),
@@ -239,6 +251,76 @@ class WebankApi:
 
     def limit(self, call: WebankCall) -> Response:
         return JSONResponse(limit_json(self.state.limit(call.path("credit_code"))))
+
+    # --- accounts, 业务流水, documents (manual §7–§10) ---
+
+    def accounts(self, call: WebankCall) -> Response:
+        receiving, repayment = statements.accounts(self.state, call.path("credit_code"))
+        return JSONResponse({"receiving": _account_json(receiving), "repayment": _account_json(repayment)})
+
+    def transactions(self, call: WebankCall) -> Response:
+        query = call.request.query_params
+        start, end = _query_day(query, "from"), _query_day(query, "to")
+        if start > end:
+            raise invalid("from must not be after to")
+        page, size = _query_int(query, "page", 1, 1, 10**6), _query_int(query, "size", 50, 1, 100)
+        found = [
+            t
+            for t in statements.transactions(self.state, call.path("credit_code"))
+            if start <= t.occurred_at.astimezone(SHANGHAI).date() <= end
+        ]
+        shown = found[(page - 1) * size : page * size]
+        return JSONResponse(
+            {
+                "total": len(found),
+                "transactions": [
+                    {
+                        "txn_no": t.txn_no,
+                        "kind": t.kind,
+                        "amount": format_yuan(t.amount),
+                        "balance_after": format_yuan(t.balance_after),
+                        "loan_no": t.loan_no,
+                        "occurred_at": t.occurred_at.isoformat(),
+                        "memo": t.memo,
+                    }
+                    for t in shown
+                ],
+            }
+        )
+
+    def documents(self, call: WebankCall) -> Response:
+        found = statements.documents(self.state, call.path("credit_code"))
+        return JSONResponse(
+            {
+                "documents": [
+                    {
+                        "doc_id": d.doc_id,
+                        "kind": d.kind,
+                        "title": d.title,
+                        "loan_no": d.loan_no,
+                        "period": d.period,
+                        "issued_at": d.issued_at.isoformat(),
+                    }
+                    for d in found
+                ]
+            }
+        )
+
+    def document(self, call: WebankCall) -> Response:
+        found = statements.find_document(self.state, call.path("doc_id"))
+        if found is None:
+            raise WebankError(404, "DOCUMENT_NOT_FOUND", "no such document")
+        doc, loan = found
+        receiving, repayment = statements.accounts(self.state, doc.credit_code)
+        limit = self.state.limit(doc.credit_code)
+        parties = pdfs.Parties(
+            statements.enterprise_name(self.state, doc.credit_code),
+            doc.credit_code,
+            receiving,
+            repayment,
+            limit.total if limit.status == "APPROVED" else None,
+        )
+        return Response(pdfs.render(doc, loan, parties), media_type="application/pdf")
 
     # --- orders ---
 
@@ -310,6 +392,32 @@ class WebankApi:
             raise invalid(f"kind must be one of {', '.join(REPAYMENT_KINDS)}")
         loan = self._repayable_loan(call)
         return JSONResponse({"url": call.page_url(REPAYMENT, loan_no=loan.loan_no, kind=kind)})
+
+
+def _account_json(account: statements.Account | None) -> dict[str, str] | None:
+    if account is None:
+        return None
+    return {
+        "bank_name": account.bank_name,
+        "account_name": account.account_name,
+        "account_no": account.account_no,
+    }
+
+
+def _query_day(query: Any, name: str) -> date:
+    try:
+        return date.fromisoformat(query[name])
+    except (KeyError, ValueError):
+        raise invalid(f"{name} must be YYYY-MM-DD") from None
+
+
+def _query_int(query: Any, name: str, default: int, low: int, high: int) -> int:
+    raw = query.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise invalid(f"{name} must be a whole number from {low} to {high}")
+    return int(raw)
 
 
 def _supplier_not_found() -> WebankError:

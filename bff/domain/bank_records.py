@@ -17,10 +17,47 @@ class PlanItem:
 
 
 @dataclass(frozen=True, slots=True)
-class LoanDocument:
+class BankDocument:
+    """A document the bank issued; the bank serves its PDF at `GET /v1/documents/{doc_id}`."""
+
+    doc_id: str
     kind: str
     title: str
-    url: str
+    loan_no: str | None
+    period: int | None
+    issued_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class BankAccount:
+    """An account as the platform may show and log it: the number masked to its last 4 digits."""
+
+    bank_name: str
+    account_name: str
+    account_no_masked: str
+
+
+@dataclass(frozen=True, slots=True)
+class BankAccounts:
+    receiving: BankAccount | None  # 收款账户
+    repayment: BankAccount | None  # 还款账户
+
+
+@dataclass(frozen=True, slots=True)
+class BankTransaction:
+    txn_no: str
+    kind: str  # DEPOSIT, DEBIT, DISBURSEMENT or FEE
+    amount: Decimal
+    balance_after: Decimal
+    loan_no: str | None
+    occurred_at: datetime
+    memo: str
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionPage:
+    total: int
+    transactions: tuple[BankTransaction, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +81,7 @@ class BankLoan:
     annual_rate: Decimal | None
     term_months: int | None
     plan: tuple[PlanItem, ...]
-    documents: tuple[LoanDocument, ...]
+    documents: tuple[BankDocument, ...]
     # What reconciliation reads (`GET /v1/suppliers/{credit_code}/loans`); absent fields read as unknown.
     repayments: tuple[BankRepayment, ...] = ()
     repayment_method: str | None = None

@@ -9,10 +9,12 @@ safe. Nothing here retries by itself; the outbox decides.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp
 
@@ -25,18 +27,22 @@ from bff.domain.bank_pushes import (
     WebankPush,
 )
 from bff.domain.bank_records import (
+    BankAccount,
+    BankAccounts,
+    BankDocument,
     BankLimit,
     BankLoan,
     BankRepayment,
+    BankTransaction,
     HandlerPushResult,
-    LoanDocument,
     OrderPushResult,
     PayoffQuote,
     PlanItem,
     SupplierPushResult,
+    TransactionPage,
 )
 from bff.domain.money import format_yuan, parse_yuan
-from bff.errors import UpstreamResponseError
+from bff.errors import UpstreamResponseError, UpstreamUnavailableError
 from bff.integrations.http import JsonObject, parsing, request_json
 from bff.signing import REQUEST_ID_HEADER, signed_headers
 
@@ -124,6 +130,66 @@ class WebankClient:
                 fee=parse_yuan(answer["fee"]),
                 total=parse_yuan(answer["total"]),
             )
+
+    async def accounts(self, credit_code: str) -> BankAccounts:
+        """收款账户 and 还款账户; the numbers are masked here, so no full number goes further (or into a log)."""
+        answer = await self._get(f"/v1/suppliers/{credit_code}/accounts")
+        with parsing(SYSTEM):
+            return BankAccounts(
+                receiving=_account(answer.get("receiving")), repayment=_account(answer.get("repayment"))
+            )
+
+    async def transactions(
+        self, credit_code: str, start: date, end: date, *, page: int, size: int
+    ) -> TransactionPage:
+        """One page (1-based, newest first) of the enterprise's 业务流水 between two days, both included."""
+        params = {"from": start.isoformat(), "to": end.isoformat(), "page": str(page), "size": str(size)}
+        answer = await self._get(f"/v1/suppliers/{credit_code}/transactions", params)
+        with parsing(SYSTEM):
+            return TransactionPage(
+                total=int(answer["total"]),
+                transactions=tuple(
+                    BankTransaction(
+                        txn_no=str(item["txn_no"]),
+                        kind=str(item["kind"]),
+                        amount=parse_yuan(item["amount"]),
+                        balance_after=parse_yuan(item["balance_after"]),
+                        loan_no=_optional_text(item.get("loan_no")),
+                        occurred_at=_aware(item["occurred_at"]),
+                        memo=str(item.get("memo") or ""),
+                    )
+                    for item in answer["transactions"]
+                ),
+            )
+
+    async def documents(self, credit_code: str) -> list[BankDocument]:
+        """Every document the bank issued the enterprise (its own and its loans')."""
+        answer = await self._get(f"/v1/suppliers/{credit_code}/documents")
+        with parsing(SYSTEM):
+            return [_document(item, _optional_text(item.get("loan_no"))) for item in answer["documents"]]
+
+    @asynccontextmanager
+    async def document_pdf(self, doc_id: str) -> AsyncIterator[aiohttp.ClientResponse]:
+        """The bank's PDF of a document, as an open response to stream from (never read whole here).
+
+        Raises `UpstreamUnavailableError` when the bank is down, `UpstreamResponseError` (status 404) for a
+        document it does not have.
+        """
+        path = f"/v1/documents/{quote(doc_id, safe='')}"
+        headers = signed_headers(self._app_id, self._secret, b"")
+        try:
+            async with self._session.get(self._base_url + path, headers=headers) as response:
+                if response.status >= 500:
+                    raise UpstreamUnavailableError(SYSTEM, f"answered HTTP {response.status}")
+                if response.status != 200:
+                    raise UpstreamResponseError(
+                        SYSTEM, f"/v1/documents answered HTTP {response.status}", status=response.status
+                    )
+                yield response
+        except TimeoutError as exc:
+            raise UpstreamUnavailableError(SYSTEM, "timed out") from exc
+        except aiohttp.ClientError as exc:
+            raise UpstreamUnavailableError(SYSTEM, f"unreachable ({type(exc).__name__})") from exc
 
     async def repayment_url(self, loan_no: str, kind: str) -> str:
         answer = await self._get(f"/v1/loans/{loan_no}/repayment-url", {"kind": kind})
@@ -258,8 +324,7 @@ def _loan(item: dict[str, Any]) -> BankLoan:
             for entry in item.get("plan") or ()
         ),
         documents=tuple(
-            LoanDocument(kind=str(doc["kind"]), title=str(doc["title"]), url=str(doc["url"]))
-            for doc in item.get("documents") or ()
+            _document(doc, str(item["loan_no"])) for doc in item.get("documents") or () if doc.get("doc_id")
         ),
         repayments=tuple(
             BankRepayment(
@@ -279,6 +344,34 @@ def _loan(item: dict[str, Any]) -> BankLoan:
         failure_reason=_optional_text(item.get("failure_reason")),
         batch_no=_optional_text(item.get("batch_no")),
         order_nos=tuple(str(no) for no in item.get("order_nos") or ()),
+    )
+
+
+def mask_account_no(account_no: str) -> str:
+    """`****1234`: the last 4 digits, all the platform ever shows or logs of an account number."""
+    digits = "".join(c for c in account_no if c.isalnum())
+    return "****" + digits[-4:]
+
+
+def _account(item: Any) -> BankAccount | None:
+    if item is None:
+        return None
+    return BankAccount(
+        bank_name=str(item["bank_name"]),
+        account_name=str(item["account_name"]),
+        account_no_masked=mask_account_no(str(item["account_no"])),
+    )
+
+
+def _document(item: dict[str, Any], loan_no: str | None) -> BankDocument:
+    period = item.get("period")
+    return BankDocument(
+        doc_id=str(item["doc_id"]),
+        kind=str(item["kind"]),
+        title=str(item["title"]),
+        loan_no=loan_no,
+        period=None if period is None else int(period),
+        issued_at=_optional_moment(item.get("issued_at")),
     )
 
 

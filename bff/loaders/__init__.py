@@ -10,10 +10,14 @@ from dataclasses import dataclass
 
 from bff.integrations.upstreams import Upstreams
 from bff.loaders.bank import (
+    BankAccountsLoader,
+    BankDocumentsLoader,
     BankLoanByNoLoader,
     CreditFinancingUrlLoader,
     PayoffQuoteLoader,
     RepaymentUrlLoader,
+    TransactionWindowLoader,
+    TransactionWindowRequest,
 )
 from bff.loaders.orders import OrderByKeyLoader, OrderWindow, OrderWindowLoader, OrderWindowRequest
 from bff.loaders.records import (
@@ -33,7 +37,7 @@ from bff.loaders.suppliers import (
     SupplierByCodeLoader,
 )
 
-__all__ = ["Loaders", "OrderWindow", "OrderWindowRequest"]
+__all__ = ["Loaders", "OrderWindow", "OrderWindowRequest", "TransactionWindowRequest"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +51,9 @@ class Loaders:
     payoff_quotes: PayoffQuoteLoader
     credit_financing_urls: CreditFinancingUrlLoader
     repayment_urls: RepaymentUrlLoader
+    bank_accounts: BankAccountsLoader
+    transaction_windows: TransactionWindowLoader
+    bank_documents: BankDocumentsLoader
     admissions: CurrentAdmissionBySupplierLoader
     credit_limits: CreditLimitByAdmissionLoader
     loan_orders_by_order: LoanOrdersByOrderKeyLoader
@@ -70,6 +77,9 @@ class Loaders:
             payoff_quotes=PayoffQuoteLoader(upstreams.webank),
             credit_financing_urls=CreditFinancingUrlLoader(upstreams.webank),
             repayment_urls=RepaymentUrlLoader(upstreams.webank),
+            bank_accounts=BankAccountsLoader(upstreams.webank),
+            transaction_windows=TransactionWindowLoader(upstreams.webank),
+            bank_documents=BankDocumentsLoader(upstreams.webank),
             admissions=CurrentAdmissionBySupplierLoader(),
             credit_limits=CreditLimitByAdmissionLoader(),
             loan_orders_by_order=LoanOrdersByOrderKeyLoader(),

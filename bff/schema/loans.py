@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry import relay
 
-from bff.domain.bank_records import LoanDocument as LoanDocumentRecord
 from bff.domain.bank_records import PayoffQuote as PayoffQuoteRecord
 from bff.domain.bank_records import PlanItem
 from bff.domain.money import fen_to_yuan
 from bff.domain.statuses import InstallmentStatus, LoanKind, LoanStatus, RepaymentKind
 from bff.models import Loan as LoanRow
 from bff.models import Repayment as RepaymentRow
+from bff.resolvers.bank import loan_documents
 from bff.resolvers.loans import (
     bank_view,
     load_loan,
@@ -27,6 +27,7 @@ from bff.resolvers.loans import (
     payoff_quote,
     repayments_of_loan,
 )
+from bff.schema.bank import Document
 from bff.schema.context import Info, context_of
 from bff.schema.node import ResolvedByKeys
 
@@ -60,17 +61,6 @@ class Installment:
             interest=item.interest,
             status=status,
         )
-
-
-@strawberry.type(description="A contract, voucher or certificate WeBank issued for the loan.")
-class LoanDocument:
-    kind: str
-    title: str
-    url: str
-
-    @classmethod
-    def from_record(cls, record: LoanDocumentRecord) -> LoanDocument:
-        return cls(kind=record.kind, title=record.title, url=record.url)
 
 
 @strawberry.type(description="What settling the loan early costs on a given day.")
@@ -183,10 +173,15 @@ class Loan(ResolvedByKeys, relay.Node):
         bank = await bank_view(context_of(info), self.row)
         return [] if bank is None else [Installment.from_record(item) for item in bank.plan]
 
-    @strawberry.field(description="Contracts, vouchers and certificates, live from WeBank.")
-    async def documents(self, info: Info) -> list[LoanDocument]:
-        bank = await bank_view(context_of(info), self.row)
-        return [] if bank is None else [LoanDocument.from_record(doc) for doc in bank.documents]
+    @strawberry.field(
+        description="Contracts, vouchers and certificates (合同与凭证) of this loan, live from WeBank; none for "
+        "a FAILED loan (the bank signs none)."
+    )
+    async def documents(self, info: Info) -> list[Document]:
+        return [
+            Document.of(self.row.supplier_code, doc)
+            for doc in await loan_documents(context_of(info), self.row)
+        ]
 
     @strawberry.field(description="Repayments WeBank posted for this loan, oldest first.")
     async def repayments(self, info: Info) -> list[Repayment]:

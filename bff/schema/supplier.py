@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated
 
 import strawberry
 from strawberry import relay
@@ -20,11 +21,22 @@ from bff.domain.statuses import LoanStatus as LoanStatusEnum
 from bff.errors import ForbiddenError
 from bff.resolvers.admission import current_admission, current_limit
 from bff.resolvers.applications import list_applications
+from bff.resolvers.bank import account_transactions, bank_accounts, supplier_documents
 from bff.resolvers.financing import check_order_financing
 from bff.resolvers.loans import list_loans, repayment_record
 from bff.resolvers.orders import list_orders
 from bff.resolvers.suppliers import readable_supplier_code, require_profile, supplier_eligibility
 from bff.schema.admission import Admission, CreditLimit
+from bff.schema.bank import (
+    AccountTransaction,
+    AccountTransactionConnection,
+    AccountTransactionEdge,
+    BankAccounts,
+    Document,
+    DocumentConnection,
+    DocumentEdge,
+    DocumentKind,
+)
 from bff.schema.context import Info, context_of
 from bff.schema.financing import (
     FinancingApplication,
@@ -34,7 +46,7 @@ from bff.schema.financing import (
     order_keys,
 )
 from bff.schema.loans import Loan, LoanConnection, LoanEdge
-from bff.schema.node import ResolvedByKeys
+from bff.schema.node import ResolvedByKeys, key_of
 from bff.schema.orders import Order, OrderConnection, OrderEdge
 
 strawberry.enum(ReasonCodeEnum, name="EligibilityReasonCode")
@@ -235,4 +247,87 @@ class Supplier(ResolvedByKeys, relay.Node):
             max_overdue_days=record.max_overdue_days,
             overdue_principal=record.overdue_principal,
             current_overdue_amount=record.current_overdue_amount,
+        )
+
+    @strawberry.field(
+        description="Receiving (收款账户) and repayment (还款账户) accounts at WeBank, numbers masked; null "
+        "(with an UPSTREAM_UNAVAILABLE error) while the bank is down."
+    )
+    async def bank_accounts(self, info: Info) -> BankAccounts | None:
+        return BankAccounts.of(await bank_accounts(context_of(info), self.code))
+
+    @strawberry.field(
+        description="Account transactions (业务流水), newest first, between two days (both included; "
+        "default: the last 90 days; at most 366 days); null while the bank is down."
+    )
+    async def account_transactions(
+        self,
+        info: Info,
+        from_: Annotated[
+            dt.date | None,
+            strawberry.argument(
+                name="from", description="First day (起始日期); default 90 days before `to`."
+            ),
+        ] = None,
+        to: Annotated[
+            dt.date | None, strawberry.argument(description="Last day (截止日期); default today.")
+        ] = None,
+        first: Annotated[int | None, strawberry.argument(description="Page size, 1–100.")] = 20,
+        after: Annotated[
+            str | None, strawberry.argument(description="Cursor of the previous page's end.")
+        ] = None,
+    ) -> AccountTransactionConnection | None:
+        page = await account_transactions(
+            context_of(info), self.code, start=from_, end=to, first=first, after=after
+        )
+        edges = [
+            AccountTransactionEdge(node=node, cursor=edge.cursor)
+            for edge in page.edges
+            if (node := AccountTransaction.of(edge.transaction)) is not None
+        ]
+        return AccountTransactionConnection(
+            edges=edges,
+            page_info=page_info([edge.cursor for edge in page.edges], page.has_next_page, after),
+            total_count=page.total_count,
+            from_date=page.start,
+            to_date=page.end,
+        )
+
+    @strawberry.field(
+        description="Every document WeBank issued the supplier (合同、协议与凭证), the bank's order; "
+        "null while the bank is down."
+    )
+    async def documents(
+        self,
+        info: Info,
+        kinds: Annotated[
+            list[DocumentKind] | None, strawberry.argument(description="Only these kinds (文件类型).")
+        ] = None,
+        loan_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Only the documents of this loan (借据).")
+        ] = None,
+        first: Annotated[int | None, strawberry.argument(description="Page size, 1–100.")] = 20,
+        after: Annotated[
+            str | None, strawberry.argument(description="Cursor of the previous page's end.")
+        ] = None,
+    ) -> DocumentConnection | None:
+        loan_no = (
+            None if loan_id is None else key_of(str(loan_id), "Loan", "`loanId` must be the id of a Loan.")
+        )
+        page = await supplier_documents(
+            context_of(info),
+            self.code,
+            kinds=None if kinds is None else [str(kind.value) for kind in kinds],
+            loan_no=loan_no,
+            first=first,
+            after=after,
+        )
+        edges = [
+            DocumentEdge(node=Document.of(self.code, edge.document), cursor=edge.cursor)
+            for edge in page.edges
+        ]
+        return DocumentConnection(
+            edges=edges,
+            page_info=page_info([edge.cursor for edge in edges], page.has_next_page, after),
+            total_count=page.total_count,
         )

@@ -19,11 +19,11 @@ from upstream_doubles import CannedUpstream
 
 from bff.domain.bank_pushes import HandlerPush, OrdersPush, PushedOrder, SupplierPush
 from bff.domain.bank_records import (
+    BankDocument,
     BankLimit,
     BankLoan,
     BankRepayment,
     HandlerPushResult,
-    LoanDocument,
     OrderPushResult,
     PayoffQuote,
     PlanItem,
@@ -34,7 +34,7 @@ from bff.domain.records import Contract, OrderSource, OrderStatus, SupplierProfi
 from bff.domain.statistics import BusinessStatistics, MonthStatistics
 from bff.errors import UpstreamResponseError, UpstreamUnavailableError
 from bff.integrations.webank import WebankClient
-from bff_sandbox import CreditLimit, Loan, RunningSandbox
+from bff_sandbox import CreditLimit, Loan, RunningSandbox, statements
 from bff_sandbox.data import add_months
 
 
@@ -109,8 +109,8 @@ def expected_loan(loan: Loan, webank_url: str) -> BankLoan:
         term_months=loan.term_months,
         plan=tuple(PlanItem(i.period, i.due_date, i.principal, i.interest, i.status) for i in loan.plan),
         documents=tuple(
-            LoanDocument(d.kind, d.title, webank_url + d.url if d.url.startswith("/") else d.url)
-            for d in loan.documents
+            BankDocument(d.doc_id, d.kind, d.title, loan.loan_no, d.period, d.issued_at)
+            for d in statements.loan_documents(loan)
         ),
         repayments=tuple(
             BankRepayment(r.repayment_no, r.kind, r.principal, r.interest, r.penalty, r.paid_at)

@@ -22,7 +22,7 @@ query ($statuses: [LoanStatus!], $kinds: [LoanKind!], $from: Date, $to: Date, $f
 """
 WITH_PLANS = """
 { viewer { loans(first: 20) { edges { node { loanNo installments { period dueDate principal interest status }
-  documents { kind title url } } } } } }
+  documents { kind title downloadUrl } } } } } }
 """
 START = """
 mutation ($id: ID!, $kind: RepaymentStartKind!) { startRepayment(input: {loanId: $id, kind: $kind}) {

@@ -559,11 +559,15 @@ async def test_webank_loans(sandbox: RunningSandbox, http: aiohttp.ClientSession
         (5, "2026-06-10", "16666.67", "200.00", "PENDING"),
         (6, "2026-07-10", "16666.65", "100.00", "PENDING"),
     ]
-    assert order_loan["documents"][0] == {
+    contract = order_loan["documents"][0]
+    assert {k: contract[k] for k in ("kind", "title", "period", "url")} == {
         "kind": "LOAN_CONTRACT",
         "title": "借款合同",
+        "period": None,
         "url": f"{sandbox.url}/webank/pages/documents/WBL0001/loan_contract.pdf",
     }
+    assert contract["doc_id"]
+    assert contract["issued_at"]
     assert (credit_loan["kind"], credit_loan["status"], credit_loan["outstanding_principal"]) == (
         "CREDIT",
         "SETTLED",
