@@ -99,7 +99,11 @@ class Installment:
     due_date: date
     principal: Decimal
     interest: Decimal
-    status: str  # PAID, PENDING or OVERDUE
+    status: str  # PAID, PENDING, OVERDUE, or SETTLED (closed by an early settlement)
+    # Set when the installment is paid (or settled early): what it took, when, and its penalty interest.
+    paid_amount: Decimal | None = None
+    paid_at: datetime | None = None
+    penalty: Decimal = Decimal("0.00")
 
 
 @dataclass(frozen=True, slots=True)

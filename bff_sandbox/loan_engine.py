@@ -69,6 +69,8 @@ ZERO = Decimal("0.00")
 PAID = "PAID"
 PENDING = "PENDING"
 OVERDUE = "OVERDUE"
+SETTLED = "SETTLED"  # closed by an early settlement (提前结清) before its due date
+CLOSED = (PAID, SETTLED)
 
 
 def to_fen(value: Fraction) -> Decimal:

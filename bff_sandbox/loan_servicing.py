@@ -176,39 +176,72 @@ class LoanServicing:
             return loan, repayment
 
     def _settle_early(self, loan: Loan, day: date) -> Loan:
+        """Pay the payoff quote: every open installment is SETTLED (none dropped), the first carrying the
+        accrued interest, each its own penalty; the principal of the open periods is the outstanding."""
         quote = engine.payoff(loan, day)
-        paid = tuple(i for i in loan.plan if i.status == engine.PAID)
-        last = Installment(len(paid) + 1, day, quote.principal, quote.interest, engine.PENDING)
-        penalty = quote.penalty
-        loan = replace(loan, plan=(*paid, last))
-        return self._pay(loan, [last], EARLY_SETTLEMENT, day, penalty=penalty)
+        now = self.state.now()
+        plan = []
+        closed = []
+        first = True
+        for item in loan.plan:
+            if item.status in engine.CLOSED:
+                plan.append(item)
+                continue
+            penalty = engine.installment_penalty(item, loan.annual_rate, day)
+            interest = quote.interest if first else engine.ZERO
+            first = False
+            settled = replace(
+                item,
+                status=engine.SETTLED,
+                interest=interest,
+                penalty=penalty,
+                paid_at=now,
+                paid_amount=item.principal + interest + penalty,
+            )
+            plan.append(settled)
+            closed.append(settled)
+        repayment = Repayment(
+            self.state.next_repayment_no(),
+            EARLY_SETTLEMENT,
+            tuple(i.period for i in closed),
+            quote.principal,
+            quote.interest,
+            quote.penalty,
+            now,
+        )
+        return self._post(loan, tuple(plan), [i for i in closed if i.paid_amount], repayment, day)
 
     # --- posting a repayment ---
 
-    def _pay(
-        self,
-        loan: Loan,
-        installments: Iterable[Installment],
-        kind: str,
-        day: date,
-        *,
-        penalty: Decimal | None = None,
-    ) -> Loan:
+    def _pay(self, loan: Loan, installments: Iterable[Installment], kind: str, day: date) -> Loan:
         chosen = tuple(installments)
         due = engine.due_on(loan, chosen, day)
-        periods = set(due.periods)
         now = self.state.now()
+        paid = {}
+        for item in chosen:
+            penalty = engine.installment_penalty(item, loan.annual_rate, day)
+            paid[item.period] = replace(
+                item,
+                status=engine.PAID,
+                penalty=penalty,
+                paid_at=now,
+                paid_amount=item.principal + item.interest + penalty,
+            )
         repayment = Repayment(
-            self.state.next_repayment_no(),
-            kind,
-            due.periods,
-            due.principal,
-            due.interest,
-            due.penalty if penalty is None else penalty,
-            now,
+            self.state.next_repayment_no(), kind, due.periods, due.principal, due.interest, due.penalty, now
         )
-        plan = tuple(replace(i, status=engine.PAID) if i.period in periods else i for i in loan.plan)
-        settled = all(i.status == engine.PAID for i in plan)
+        plan = tuple(paid.get(i.period, i) for i in loan.plan)
+        return self._post(loan, plan, list(paid.values()), repayment, day)
+
+    def _post(
+        self,
+        loan: Loan,
+        plan: tuple[Installment, ...],
+        vouched: list[Installment],
+        repayment: Repayment,
+        day: date,
+    ) -> Loan:
+        settled = all(i.status in engine.CLOSED for i in plan)
         status = (
             "SETTLED"
             if settled
@@ -216,26 +249,27 @@ class LoanServicing:
             if any(i.status == engine.OVERDUE for i in plan)
             else "DISBURSED"
         )
-        documents = (*loan.documents, *(_voucher(loan.loan_no, i) for i in chosen))
+        documents = (*loan.documents, *(_voucher(loan.loan_no, i) for i in vouched))
         if settled:
             documents = (*documents, document(loan.loan_no, "SETTLEMENT_CERTIFICATE", "贷款结清证明"))
         loan = replace(
             loan,
             status=status,
             plan=plan,
-            outstanding_principal=loan.outstanding_principal - due.principal,
+            outstanding_principal=loan.outstanding_principal - repayment.principal,
             repayments=(*loan.repayments, repayment),
             documents=documents,
             settled_on=day if settled else None,
         )
         self.state.add_loan(loan)
+        now = repayment.paid_at
         self._notify(
             loan.loan_no,
             "repayment.posted",
             {
                 "loan_no": loan.loan_no,
                 "repayment_no": repayment.repayment_no,
-                "kind": kind,
+                "kind": repayment.kind,
                 "principal": format_yuan(repayment.principal),
                 "interest": format_yuan(repayment.interest),
                 "penalty": format_yuan(repayment.penalty),

@@ -26,9 +26,9 @@ from bff.signing import APP_ID_HEADER, REQUEST_ID_HEADER, verify
 from bff_sandbox import pdfs, statements
 from bff_sandbox import webank_payloads as payloads
 from bff_sandbox.bank_pages import BankPages
-from bff_sandbox.data import SHANGHAI, Loan, Repayment
+from bff_sandbox.data import SHANGHAI, Installment, Loan, Repayment
 from bff_sandbox.financing_pages import FinancingPages
-from bff_sandbox.loan_engine import payoff
+from bff_sandbox.loan_engine import installment_penalty, payoff
 from bff_sandbox.loan_servicing import REPAYABLE_STATUSES, LoanServicing
 from bff_sandbox.money import format_yuan
 from bff_sandbox.notifier import Notifier
@@ -117,7 +117,32 @@ def _settled_at(loan: Loan) -> str | None:
     )
 
 
-def loan_json(loan: Loan, base_url: str, booking: LoanBooking | None = None) -> dict[str, Any]:
+def installment_json(loan: Loan, item: Installment, today: date | None) -> dict[str, Any]:
+    """One period of the plan: what it owes and, once paid (or settled early), what it took and when; an
+    OVERDUE one carries the penalty interest accrued to the bank's today."""
+    paid_amount, paid_at, penalty = item.paid_amount, item.paid_at, item.penalty
+    if item.status == "PAID" and paid_at is None:  # the seed's loans: from the repayment that paid it
+        repayment = next((r for r in loan.repayments if item.period in r.periods), None)
+        if repayment is not None:
+            paid_at = repayment.paid_at
+            paid_amount = item.principal + item.interest + penalty
+    if item.status == "OVERDUE" and today is not None:
+        penalty = installment_penalty(item, loan.annual_rate, today)
+    return {
+        "period": item.period,
+        "due_date": item.due_date.isoformat(),
+        "principal": format_yuan(item.principal),
+        "interest": format_yuan(item.interest),
+        "status": item.status,
+        "penalty": format_yuan(penalty),
+        "paid_amount": None if paid_amount is None else format_yuan(paid_amount),
+        "paid_at": _moment(paid_at),
+    }
+
+
+def loan_json(
+    loan: Loan, base_url: str, booking: LoanBooking | None = None, today: date | None = None
+) -> dict[str, Any]:
     """LOAN: what `GET /v1/loans` and `GET /v1/suppliers/{credit_code}/loans` list.
 
     Beyond the contract's fields it carries what the platform needs to rebuild a loan it never heard of
@@ -135,16 +160,7 @@ def loan_json(loan: Loan, base_url: str, booking: LoanBooking | None = None) -> 
         "annual_rate": str(loan.annual_rate),
         "term_months": loan.term_months,
         "repayment_method": loan.method,
-        "plan": [
-            {
-                "period": i.period,
-                "due_date": i.due_date.isoformat(),
-                "principal": format_yuan(i.principal),
-                "interest": format_yuan(i.interest),
-                "status": i.status,
-            }
-            for i in loan.plan
-        ],
+        "plan": [installment_json(loan, i, today) for i in loan.plan],
         "documents": [
             {
                 "doc_id": d.doc_id,
@@ -356,7 +372,7 @@ class WebankApi:
         return JSONResponse({"loans": [self._loan_json(loan, call) for loan in found]})
 
     def _loan_json(self, loan: Loan, call: WebankCall) -> dict[str, Any]:
-        return loan_json(loan, call.base_url, self.state.booking_of(loan.loan_no))
+        return loan_json(loan, call.base_url, self.state.booking_of(loan.loan_no), self.state.today)
 
     def _repayable_loan(self, call: WebankCall) -> Loan:
         loan_no = call.path("loan_no")

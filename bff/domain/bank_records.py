@@ -13,7 +13,10 @@ class PlanItem:
     due_date: date
     principal: Decimal
     interest: Decimal
-    status: str
+    status: str  # PENDING, PAID, OVERDUE or SETTLED (closed by an early settlement)
+    penalty: Decimal = Decimal("0.00")  # paid with it, or (OVERDUE) accrued to the bank's today
+    paid_amount: Decimal | None = None
+    paid_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -66,6 +66,13 @@ class InstallmentStatus(enum.StrEnum):
     PENDING = "PENDING"
     PAID = "PAID"
     OVERDUE = "OVERDUE"
+    SETTLED = "SETTLED"  # closed by an early settlement (提前结清) before its due date
+
+
+class RepaymentMethod(enum.StrEnum):
+    EQUAL_INSTALLMENT = "EQUAL_INSTALLMENT"  # 等额本息
+    INTEREST_FIRST = "INTEREST_FIRST"  # 先息后本
+    EQUAL_PRINCIPAL = "EQUAL_PRINCIPAL"  # 等额本金
 
 
 class RepaymentKind(enum.StrEnum):

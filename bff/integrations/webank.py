@@ -136,7 +136,7 @@ class WebankClient:
         answer = await self._get(f"/v1/suppliers/{credit_code}/accounts")
         with parsing(SYSTEM):
             return BankAccounts(
-                receiving=_account(answer.get("receiving")), repayment=_account(answer.get("repayment"))
+                receiving=_account(answer["receiving"]), repayment=_account(answer["repayment"])
             )
 
     async def transactions(
@@ -184,6 +184,13 @@ class WebankClient:
                 if response.status != 200:
                     raise UpstreamResponseError(
                         SYSTEM, f"/v1/documents answered HTTP {response.status}", status=response.status
+                    )
+                if response.content_type != "application/pdf":
+                    await (
+                        response.read()
+                    )  # not a PDF: a short answer, read whole (a cut-off one is unavailable)
+                    raise UpstreamResponseError(
+                        SYSTEM, f"/v1/documents answered {response.content_type}, not a PDF", status=200
                     )
                 yield response
         except TimeoutError as exc:
@@ -320,6 +327,9 @@ def _loan(item: dict[str, Any]) -> BankLoan:
                 principal=parse_yuan(entry["principal"]),
                 interest=parse_yuan(entry["interest"]),
                 status=str(entry["status"]),
+                penalty=parse_yuan(entry.get("penalty") or "0"),
+                paid_amount=_optional_yuan(entry.get("paid_amount")),
+                paid_at=_optional_moment(entry.get("paid_at")),
             )
             for entry in item.get("plan") or ()
         ),

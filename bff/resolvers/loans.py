@@ -134,7 +134,26 @@ async def bank_view(context: Context, loan: Loan) -> BankLoan | None:
     return await context.loaders.bank_loans.load(loan.loan_no)
 
 
+async def annual_rate_of(context: Context, loan: Loan) -> Decimal | None:
+    """The rate `loan.disbursed` told; for a loan never disbursed (FAILED), the bank's (one batched call)."""
+    if loan.annual_rate is not None:
+        return loan.annual_rate
+    bank = await bank_view(context, loan)
+    return None if bank is None else bank.annual_rate
+
+
+async def term_months_of(context: Context, loan: Loan) -> int | None:
+    if loan.term_months is not None:
+        return loan.term_months
+    bank = await bank_view(context, loan)
+    return None if bank is None else bank.term_months
+
+
 async def payoff_quote(context: Context, loan: Loan, as_of: date | None) -> PayoffQuote | None:
+    """The bank's early-settlement quote; `asOf` before the disbursement day is INVALID_INPUT."""
+    disbursed = None if loan.disbursed_at is None else loan.disbursed_at.astimezone(SHANGHAI).date()
+    if as_of is not None and disbursed is not None and as_of < disbursed:
+        raise InvalidInputError("`asOf` is before the loan was disbursed.")
     if loan.status not in REPAYABLE_LOAN_STATUSES:
         return None
     return await context.loaders.payoff_quotes.load((loan.loan_no, as_of or context.today()))

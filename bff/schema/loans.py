@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import enum
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
@@ -14,11 +15,15 @@ from strawberry import relay
 from bff.domain.bank_records import PayoffQuote as PayoffQuoteRecord
 from bff.domain.bank_records import PlanItem
 from bff.domain.money import fen_to_yuan
+from bff.domain.repayment_picture import AmountDue as AmountDueRecord
+from bff.domain.repayment_picture import amount_due, overdue_days
 from bff.domain.statuses import InstallmentStatus, LoanKind, LoanStatus, RepaymentKind
+from bff.domain.statuses import RepaymentMethod as RepaymentMethodEnum
 from bff.models import Loan as LoanRow
 from bff.models import Repayment as RepaymentRow
 from bff.resolvers.bank import loan_documents
 from bff.resolvers.loans import (
+    annual_rate_of,
     bank_view,
     load_loan,
     load_repayment,
@@ -26,6 +31,7 @@ from bff.resolvers.loans import (
     orders_of_loan,
     payoff_quote,
     repayments_of_loan,
+    term_months_of,
 )
 from bff.schema.bank import Document
 from bff.schema.context import Info, context_of
@@ -36,8 +42,35 @@ if TYPE_CHECKING:
 
 strawberry.enum(LoanKind, description="ORDER: backed by orders (40 % share); CREDIT: 60 % share.")
 strawberry.enum(LoanStatus)
-strawberry.enum(InstallmentStatus)
 strawberry.enum(RepaymentKind)
+
+
+@strawberry.enum(name="InstallmentStatus", description="Where an installment of the plan stands (还款状态).")
+class InstallmentStatusValue(enum.Enum):
+    PENDING = strawberry.enum_value(InstallmentStatus.PENDING.value, description="Not yet due (待还).")
+    PAID = strawberry.enum_value(InstallmentStatus.PAID.value, description="Paid (已还).")
+    OVERDUE = strawberry.enum_value(
+        InstallmentStatus.OVERDUE.value, description="Past its due date and unpaid (已逾期); penalty accrues."
+    )
+    SETTLED = strawberry.enum_value(
+        InstallmentStatus.SETTLED.value,
+        description="Closed by an early settlement (提前结清) before its due date; kept in the plan.",
+    )
+
+
+@strawberry.enum(description="How the loan is repaid (还款方式).")
+class RepaymentMethod(enum.Enum):
+    EQUAL_INSTALLMENT = strawberry.enum_value(
+        RepaymentMethodEnum.EQUAL_INSTALLMENT.value,
+        description="Equal installments of principal and interest (等额本息).",
+    )
+    INTEREST_FIRST = strawberry.enum_value(
+        RepaymentMethodEnum.INTEREST_FIRST.value,
+        description="Interest each period, the principal with the last (先息后本).",
+    )
+    EQUAL_PRINCIPAL = strawberry.enum_value(
+        RepaymentMethodEnum.EQUAL_PRINCIPAL.value, description="Equal principal each period (等额本金)."
+    )
 
 
 @strawberry.type(description="One period of the repayment plan, as WeBank schedules it.")
@@ -46,20 +79,55 @@ class Installment:
     due_date: dt.date
     principal: Decimal
     interest: Decimal
-    status: InstallmentStatus
+    status: InstallmentStatusValue
+    penalty: Decimal = strawberry.field(
+        description="Penalty interest (罚息): what was paid with it, or, while overdue, accrued to today."
+    )
+    paid_amount: Decimal | None = strawberry.field(
+        description="What paying it took (实还金额): principal + interest + penalty; null until paid or settled."
+    )
+    paid_at: datetime | None = strawberry.field(description="When it was paid or settled (还款时间).")
+    overdue_days: int = strawberry.field(
+        description="Days past the due date (逾期天数): to today while overdue, to the payment once paid late."
+    )
 
     @classmethod
-    def from_record(cls, item: PlanItem) -> Installment:
+    def from_record(cls, item: PlanItem, today: dt.date) -> Installment:
         try:
-            status = InstallmentStatus(item.status)
+            status = InstallmentStatusValue(item.status)
         except ValueError:
-            status = InstallmentStatus.PENDING
+            status = InstallmentStatusValue.PENDING
         return cls(
             period=item.period,
             due_date=item.due_date,
             principal=item.principal,
             interest=item.interest,
             status=status,
+            penalty=item.penalty,
+            paid_amount=item.paid_amount,
+            paid_at=item.paid_at,
+            overdue_days=overdue_days(item, today),
+        )
+
+
+@strawberry.type(description="What the next debit takes (应还金额), penalty included.")
+class AmountDue:
+    date: dt.date = strawberry.field(
+        description="When the bank debits it (扣款日): today while in arrears, else the next due date."
+    )
+    principal: Decimal = strawberry.field(description="Principal (本金).")
+    interest: Decimal = strawberry.field(description="Interest (利息).")
+    penalty: Decimal = strawberry.field(description="Penalty interest (罚息) accrued to today.")
+    total: Decimal = strawberry.field(description="principal + interest + penalty (合计).")
+
+    @classmethod
+    def from_record(cls, record: AmountDueRecord) -> AmountDue:
+        return cls(
+            date=record.date,
+            principal=record.principal,
+            interest=record.interest,
+            penalty=record.penalty,
+            total=record.total,
         )
 
 
@@ -131,8 +199,6 @@ class Loan(ResolvedByKeys, relay.Node):
     status: LoanStatus
     amount: Decimal
     outstanding_principal: Decimal
-    annual_rate: str | None = strawberry.field(description='Decimal rate as a string, e.g. "0.072".')
-    term_months: int | None
     applied_at: datetime
     disbursed_at: datetime | None
     settled_at: datetime | None
@@ -148,8 +214,6 @@ class Loan(ResolvedByKeys, relay.Node):
             status=row.status,
             amount=fen_to_yuan(row.amount_fen),
             outstanding_principal=fen_to_yuan(row.outstanding_principal_fen),
-            annual_rate=None if row.annual_rate is None else str(row.annual_rate.normalize()),
-            term_months=row.term_months,
             applied_at=row.applied_at,
             disbursed_at=row.disbursed_at,
             settled_at=row.settled_at,
@@ -162,6 +226,40 @@ class Loan(ResolvedByKeys, relay.Node):
         rows = await asyncio.gather(*(load_loan(context, key) for key in keys))
         return [None if row is None else cls.from_record(row) for row in rows]
 
+    @strawberry.field(
+        description='Annual rate (年化利率) as a decimal string, e.g. "0.072"; for a loan that was never '
+        "disbursed (a FAILED one), the rate the bank quoted."
+    )
+    async def annual_rate(self, info: Info) -> str | None:
+        rate = await annual_rate_of(context_of(info), self.row)
+        return None if rate is None else str(rate.normalize())
+
+    @strawberry.field(description="Term in months (借款期限); for a FAILED loan, the term the bank shows.")
+    async def term_months(self, info: Info) -> int | None:
+        return await term_months_of(context_of(info), self.row)
+
+    @strawberry.field(description="How the loan is repaid (还款方式), as WeBank shows it; null if unknown.")
+    async def repayment_method(self, info: Info) -> RepaymentMethod | None:
+        bank = await bank_view(context_of(info), self.row)
+        try:
+            return (
+                None
+                if bank is None or bank.repayment_method is None
+                else RepaymentMethod(bank.repayment_method)
+            )
+        except ValueError:
+            return None
+
+    @strawberry.field(
+        description="What the next debit takes (应还金额), penalty included: all arrears today when overdue, "
+        "else the next installment on its due date; null when nothing is left to pay."
+    )
+    async def amount_due(self, info: Info) -> AmountDue | None:
+        context = context_of(info)
+        bank = await bank_view(context, self.row)
+        due = None if bank is None else amount_due(bank.plan, context.today())
+        return None if due is None else AmountDue.from_record(due)
+
     @strawberry.field(description="The orders this loan finances (order loans only).")
     async def orders(self, info: Info) -> list[Annotated[Order, strawberry.lazy("bff.schema.orders")]]:
         from bff.schema.orders import Order
@@ -170,8 +268,9 @@ class Loan(ResolvedByKeys, relay.Node):
 
     @strawberry.field(description="The repayment plan, live from WeBank.")
     async def installments(self, info: Info) -> list[Installment]:
-        bank = await bank_view(context_of(info), self.row)
-        return [] if bank is None else [Installment.from_record(item) for item in bank.plan]
+        context = context_of(info)
+        bank = await bank_view(context, self.row)
+        return [] if bank is None else [Installment.from_record(item, context.today()) for item in bank.plan]
 
     @strawberry.field(
         description="Contracts, vouchers and certificates (合同与凭证) of this loan, live from WeBank; none for "

@@ -72,7 +72,20 @@ WEBANK_CALLS: dict[str, Call] = {
     "supplier_loans": lambda c: c.supplier_loans("91110000MA00000017"),
     "payoff": lambda c: c.payoff("WBL0001", date(2026, 1, 1)),
     "repayment_url": lambda c: c.repayment_url("WBL0001", "INSTALLMENT"),
+    "accounts": lambda c: c.accounts("91110000MA00000017"),
+    "transactions": lambda c: c.transactions(
+        "91110000MA00000017", date(2026, 1, 1), date(2026, 1, 31), page=1, size=10
+    ),
+    "documents": lambda c: c.documents("91110000MA00000017"),
+    "document_pdf": lambda c: read_pdf(c, "D1"),
 }
+
+
+async def read_pdf(client: WebankClient, doc_id: str) -> bytes:
+    async with client.document_pdf(doc_id) as response:
+        return await response.read()
+
+
 CLIENTS: dict[str, tuple[type, dict[str, Call]]] = {
     "mall": (MallClient, MALL_CALLS),
     "mro": (MroClient, MRO_CALLS),

@@ -34,7 +34,7 @@ from bff.domain.records import Contract, OrderSource, OrderStatus, SupplierProfi
 from bff.domain.statistics import BusinessStatistics, MonthStatistics
 from bff.errors import UpstreamResponseError, UpstreamUnavailableError
 from bff.integrations.webank import WebankClient
-from bff_sandbox import CreditLimit, Loan, RunningSandbox, statements
+from bff_sandbox import CreditLimit, Installment, Loan, RunningSandbox, statements
 from bff_sandbox.data import add_months
 
 
@@ -97,6 +97,22 @@ def handler_push(credit_code: str = CREDIT_CODE) -> HandlerPush:
     return HandlerPush(credit_code, "张三", "13800000000", "zs@example.com")
 
 
+def expected_item(loan: Loan, item: Installment) -> PlanItem:
+    """A seeded installment: a PAID one with what the repayment that paid it took, and when."""
+    paying = next((r for r in loan.repayments if item.period in r.periods), None)
+    paid = item.status == "PAID" and paying is not None
+    return PlanItem(
+        item.period,
+        item.due_date,
+        item.principal,
+        item.interest,
+        item.status,
+        penalty=item.penalty,
+        paid_amount=item.principal + item.interest if paid else None,
+        paid_at=paying.paid_at if paid and paying is not None else None,
+    )
+
+
 def expected_loan(loan: Loan, webank_url: str) -> BankLoan:
     return BankLoan(
         loan_no=loan.loan_no,
@@ -107,7 +123,7 @@ def expected_loan(loan: Loan, webank_url: str) -> BankLoan:
         outstanding_principal=loan.outstanding_principal,
         annual_rate=loan.annual_rate,
         term_months=loan.term_months,
-        plan=tuple(PlanItem(i.period, i.due_date, i.principal, i.interest, i.status) for i in loan.plan),
+        plan=tuple(expected_item(loan, i) for i in loan.plan),
         documents=tuple(
             BankDocument(d.doc_id, d.kind, d.title, loan.loan_no, d.period, d.issued_at)
             for d in statements.loan_documents(loan)

@@ -185,12 +185,16 @@ async def test_a_whole_loan_clicked_through_pay_an_installment_then_settle_early
     _, body = await signed_get(http, sandbox, APP_ID, SECRET, f"/v1/loans?loan_nos={loan_no}")
     [loan] = body["loans"]
     assert (loan["status"], loan["outstanding_principal"]) == ("SETTLED", "0.00")
+    # the remaining periods stay in the plan, SETTLED on the day (the first carries the accrued interest)
     assert [
-        (i["period"], i["due_date"], i["principal"], i["interest"], i["status"]) for i in loan["plan"]
+        (i["period"], i["due_date"], i["principal"], i["interest"], i["status"], i["paid_amount"])
+        for i in loan["plan"]
     ] == [
-        (1, "2026-04-15", "0.00", "124.00", "PAID"),
-        (2, "2026-04-25", "20000.00", "40.00", "PAID"),
+        (1, "2026-04-15", "0.00", "124.00", "PAID", "124.00"),
+        (2, "2026-05-15", "0.00", "40.00", "SETTLED", "40.00"),
+        (3, "2026-06-15", "20000.00", "0.00", "SETTLED", "20000.00"),
     ]
+    assert {i["paid_at"][:10] for i in loan["plan"][1:]} == {"2026-04-25"}
     assert [d["kind"] for d in loan["documents"]][-3:] == [
         "INTEREST_VOUCHER",
         "INSTALLMENT_VOUCHER",
