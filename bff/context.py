@@ -73,6 +73,13 @@ class Context:
             raise ForbiddenError("Only platform operators may look up other suppliers.")
         return viewer
 
+    def require_supplier(self) -> Viewer:
+        """The viewer, refused when it is an operator: operators read, they never act as a supplier."""
+        viewer = self.viewer
+        if viewer.is_operator:
+            raise ForbiddenError("Platform operators cannot act as a supplier.")
+        return viewer
+
     def refresh_loaders(self) -> None:
         """New, empty loaders: a subscription's context lives as long as its socket, each event reloads."""
         self.loaders = Loaders.build(self.services.upstreams)

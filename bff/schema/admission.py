@@ -17,6 +17,7 @@ from bff.domain.money import fen_to_yuan
 from bff.domain.regions import AdmissionRegion as AdmissionRegionRecord
 from bff.domain.statuses import AdmissionStatus, EntryPoint
 from bff.models import Admission as AdmissionRow
+from bff.models import Consent as ConsentRow
 from bff.models import CreditLimit as CreditLimitRow
 from bff.resolvers.admission import (
     admission_limit,
@@ -25,6 +26,7 @@ from bff.resolvers.admission import (
     limit_split,
     load_admission,
 )
+from bff.resolvers.operators import supplier_consents
 from bff.resolvers.push_errors import admission_failed_push, error_of
 from bff.schema.context import Info, context_of
 from bff.schema.node import ResolvedByKeys, numeric_key
@@ -88,6 +90,28 @@ class Handler:
     name: str
     phone: str
     email: str
+
+
+@strawberry.type(
+    description="A supplier's agreement to the data-sharing authorization (授权协议), as recorded when "
+    "it agreed."
+)
+class Consent:
+    agreement_version: str = strawberry.field(
+        description="Version of the authorization agreement (授权协议版本) agreed to."
+    )
+    agreed_at: dt.datetime = strawberry.field(description="When it was agreed (授权时间).")
+    ip: str = strawberry.field(description="The client IP address it was agreed from (授权IP).")
+    user_agent: str = strawberry.field(description="The browser it was agreed in (浏览器标识).")
+
+    @classmethod
+    def from_record(cls, row: ConsentRow) -> Consent:
+        return cls(
+            agreement_version=row.agreement_version,
+            agreed_at=row.agreed_at,
+            ip=row.ip,
+            user_agent=row.user_agent,
+        )
 
 
 strawberry.enum(AdmissionStatus)
@@ -191,3 +215,12 @@ class Admission(ResolvedByKeys, relay.Node):
     async def credit_limit(self, info: Info) -> CreditLimit | None:
         limit = await admission_limit(context_of(info), self.row)
         return None if limit is None else CreditLimit.from_record(limit)
+
+    @strawberry.field(
+        description="Every consent (授权记录) the admission's supplier gave, newest first: agreement "
+        "version, time, IP and browser. Platform operators only (null with FORBIDDEN for suppliers); "
+        "every read is audited."
+    )
+    async def consents(self, info: Info) -> list[Consent] | None:
+        rows = await supplier_consents(context_of(info), self.row)
+        return [Consent.from_record(row) for row in rows]

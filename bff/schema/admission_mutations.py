@@ -7,7 +7,7 @@ import strawberry
 from bff.domain.statuses import EntryPoint
 from bff.resolvers import admission_mutations as flow
 from bff.schema.admission import Admission
-from bff.schema.context import Info, context_of
+from bff.schema.context import Info, supplier_context
 from bff.schema.user_errors import UserError, user_errors
 
 
@@ -66,7 +66,7 @@ class AdmissionMutations:
         self, info: Info, input: AgreeToAuthorizationInput
     ) -> AgreeToAuthorizationPayload:
         outcome = await flow.agree_to_authorization(
-            context_of(info), input.agreement_version, input.entry_point
+            supplier_context(info), input.agreement_version, input.entry_point
         )
         return AgreeToAuthorizationPayload(
             admission=_admission(outcome), user_errors=user_errors(outcome.refusals)
@@ -74,7 +74,7 @@ class AdmissionMutations:
 
     @strawberry.mutation(description="开通: push the supplier's profile and 24-month statistics to WeBank.")
     async def open_financing(self, info: Info) -> OpenFinancingPayload:
-        outcome = await flow.open_financing(context_of(info))
+        outcome = await flow.open_financing(supplier_context(info))
         return OpenFinancingPayload(
             admission=_admission(outcome),
             push_pending=await _pending(outcome),
@@ -83,7 +83,7 @@ class AdmissionMutations:
 
     @strawberry.mutation(description="Submit the 经办人 form; returns WeBank's registration URL.")
     async def submit_handler(self, info: Info, input: SubmitHandlerInput) -> SubmitHandlerPayload:
-        outcome = await flow.submit_handler(context_of(info), input.name, input.phone, input.email)
+        outcome = await flow.submit_handler(supplier_context(info), input.name, input.phone, input.email)
         return SubmitHandlerPayload(
             admission=_admission(outcome),
             registration_url=outcome.registration_url,

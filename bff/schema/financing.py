@@ -21,7 +21,7 @@ from bff.resolvers.applications import application_status, cancel_application
 from bff.resolvers.loans import loans_of_application
 from bff.resolvers.orders import load_order
 from bff.resolvers.push_errors import application_push_error
-from bff.schema.context import Info, context_of
+from bff.schema.context import Info, context_of, supplier_context
 from bff.schema.loans import Loan
 from bff.schema.node import ResolvedByKeys, key_of, numeric_key
 from bff.schema.orders import Order, order_key
@@ -226,7 +226,7 @@ class FinancingMutations:
     async def apply_for_order_financing(
         self, info: Info, input: ApplyForOrderFinancingInput
     ) -> ApplyForOrderFinancingPayload:
-        outcome = await flow.apply_for_order_financing(context_of(info), order_keys(input.order_ids))
+        outcome = await flow.apply_for_order_financing(supplier_context(info), order_keys(input.order_ids))
         application = outcome.application
         return ApplyForOrderFinancingPayload(
             application=None if application is None else FinancingApplication.from_record(application),
@@ -244,6 +244,7 @@ class FinancingMutations:
     async def cancel_financing_application(
         self, info: Info, input: CancelFinancingApplicationInput
     ) -> CancelFinancingApplicationPayload:
+        context = supplier_context(info)
         key = numeric_key(
             key_of(
                 str(input.application_id),
@@ -251,7 +252,7 @@ class FinancingMutations:
                 "`applicationId` must be the id of a FinancingApplication.",
             )
         )
-        outcome = await cancel_application(context_of(info), key)
+        outcome = await cancel_application(context, key)
         application = outcome.application
         return CancelFinancingApplicationPayload(
             application=None if application is None else FinancingApplication.from_record(application),
@@ -260,7 +261,7 @@ class FinancingMutations:
 
     @strawberry.mutation(description="Start a credit loan (信用贷) on WeBank's pages.")
     async def apply_for_credit_financing(self, info: Info) -> ApplyForCreditFinancingPayload:
-        outcome = await flow.apply_for_credit_financing(context_of(info))
+        outcome = await flow.apply_for_credit_financing(supplier_context(info))
         return ApplyForCreditFinancingPayload(
             redirect_url=outcome.redirect_url, user_errors=user_errors(outcome.refusals)
         )

@@ -13,6 +13,7 @@ from bff.resolvers.suppliers import require_profile
 from bff.schema.admission import AdmissionRegion
 from bff.schema.context import Info, context_of
 from bff.schema.node import resolve_node
+from bff.schema.operators import OperatorQueries
 from bff.schema.quarantine import (
     QuarantinedBankEvent,
     QuarantinedBankEventConnection,
@@ -22,7 +23,7 @@ from bff.schema.supplier import Supplier, page_info
 
 
 @strawberry.type
-class Query:
+class Query(OperatorQueries):
     @strawberry.field(description="The supplier the bearer token belongs to.")
     async def viewer(self, info: Info) -> Supplier:
         # No upstream read here: with the mall down, the viewer's own records (admission, loans) still answer.

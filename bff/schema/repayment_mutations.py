@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from bff.resolvers.repayment import RepaymentStart, start_repayment
-from bff.schema.context import Info, context_of
+from bff.schema.context import Info, supplier_context
 from bff.schema.loans import PayoffQuote
 from bff.schema.node import key_of
 from bff.schema.user_errors import UserError, user_errors
@@ -34,8 +34,9 @@ class StartRepaymentPayload:
 class RepaymentMutations:
     @strawberry.mutation(description="Start repaying an installment or settling early, on WeBank's pages.")
     async def start_repayment(self, info: Info, input: StartRepaymentInput) -> StartRepaymentPayload:
+        context = supplier_context(info)
         loan_no = key_of(str(input.loan_id), "Loan", "`loanId` must be the id of a Loan.")
-        outcome = await start_repayment(context_of(info), loan_no, input.kind)
+        outcome = await start_repayment(context, loan_no, input.kind)
         return StartRepaymentPayload(
             redirect_url=outcome.redirect_url,
             payoff_quote=None

@@ -17,7 +17,7 @@ from bff.resolvers.admission import current_admission
 from bff.resolvers.financing import load_application
 from bff.resolvers.loans import list_loans, load_loan
 from bff.schema.admission import Admission
-from bff.schema.context import Info, context_of
+from bff.schema.context import Info, context_of, supplier_context
 from bff.schema.financing import FinancingApplication
 from bff.schema.loans import Loan
 from bff.schema.node import key_of, numeric_key
@@ -33,7 +33,7 @@ class Subscription:
         description="The viewer's current admission now, then again whenever it changes (e.g. a bank decision)."
     )
     async def admission_changed(self, info: Info) -> AsyncGenerator[Admission | None, None]:
-        context = context_of(info)
+        context = supplier_context(info)
         code = context.viewer.supplier_code
         async with context.services.broker.subscribe(admission_topic(code)) as events:
             yield await _admission(info, code)
@@ -48,7 +48,7 @@ class Subscription:
     async def loan_status_changed(
         self, info: Info, loan_id: strawberry.ID | None = None
     ) -> AsyncGenerator[Loan, None]:
-        context = context_of(info)
+        context = supplier_context(info)
         code = context.viewer.supplier_code
         only = None if loan_id is None else _key(loan_id, "Loan")
         async with context.services.broker.subscribe(loan_topic(code)) as events:
@@ -77,7 +77,7 @@ class Subscription:
     async def financing_application_changed(
         self, info: Info, application_id: strawberry.ID
     ) -> AsyncGenerator[FinancingApplication, None]:
-        context = context_of(info)
+        context = supplier_context(info)
         application = numeric_key(_key(application_id, "FinancingApplication"))
         async with context.services.broker.subscribe(
             application_topic(context.viewer.supplier_code)
