@@ -132,9 +132,9 @@ async def test_suppliers_filter_by_status_entry_point_and_overdue(graph: Graph) 
     assert codes(await operator(graph, SUPPLIERS, {"points": ["MRO_ORDER_MANAGEMENT"]})) == ["SC-MRO"]
     assert codes(await operator(graph, SUPPLIERS, {"overdue": True})) == ["GD-BOTH"]
     assert codes(await operator(graph, SUPPLIERS, {"overdue": False})) == ["YN-NEW", "SC-MRO", "HN-MALL"]
-    assert codes(
-        await operator(graph, SUPPLIERS, {"points": ["FINTECH_HOME_BANNER"], "overdue": False})
-    ) == ["HN-MALL"]
+    assert codes(await operator(graph, SUPPLIERS, {"points": ["FINTECH_HOME_BANNER"], "overdue": False})) == [
+        "HN-MALL"
+    ]
 
 
 async def test_suppliers_page_through_with_cursors(graph: Graph) -> None:
