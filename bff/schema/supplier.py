@@ -25,6 +25,7 @@ from bff.resolvers.bank import account_transactions, bank_accounts, supplier_doc
 from bff.resolvers.financing import check_order_financing
 from bff.resolvers.loans import list_loans, repayment_record
 from bff.resolvers.orders import list_orders
+from bff.resolvers.summary import supplier_summary
 from bff.resolvers.suppliers import readable_supplier_code, require_profile, supplier_eligibility
 from bff.schema.admission import Admission, CreditLimit
 from bff.schema.bank import (
@@ -48,6 +49,7 @@ from bff.schema.financing import (
 from bff.schema.loans import Loan, LoanConnection, LoanEdge
 from bff.schema.node import ResolvedByKeys, key_of
 from bff.schema.orders import Order, OrderConnection, OrderEdge
+from bff.schema.summary import SupplierSummary
 
 strawberry.enum(ReasonCodeEnum, name="EligibilityReasonCode")
 
@@ -237,6 +239,13 @@ class Supplier(ResolvedByKeys, relay.Node):
             raise ForbiddenError("Only the supplier itself can preview its financing.")
         outcome = await check_order_financing(context, order_keys(order_ids))
         return await FinancingPreview.from_outcome(info, outcome)
+
+    @strawberry.field(
+        description="Dashboard figures (首页概览): outstanding principal, overdue amount, the next amount "
+        "due, and the orders that can be financed now — computed together, without a call per loan."
+    )
+    async def summary(self, info: Info) -> SupplierSummary:
+        return SupplierSummary(record=await supplier_summary(context_of(info), self.code))
 
     @strawberry.field
     async def repayment_record(self, info: Info) -> RepaymentRecord:
