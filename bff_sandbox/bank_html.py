@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 from html import escape
 
+from bff_sandbox.data import SHANGHAI
 from bff_sandbox.decision import REJECTING_NAME, settled_last_12_months
 from bff_sandbox.money import format_yuan, round_fen
 from bff_sandbox.state import (
@@ -49,7 +51,48 @@ table{width:100%;border-collapse:collapse;font-size:13px}
 th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #e3e7ee}
 td.num,th.num{text-align:right;white-space:nowrap}
 .ceiling{font-size:20px;font-weight:600;color:#2456d6}
+header{flex-wrap:wrap}
+main.wide{max-width:1080px}
+dd,td{overflow-wrap:anywhere}
+td.nowrap,th.nowrap{white-space:nowrap}
+td.name{min-width:10em}
+.overdue h2,.status-overdue{color:#c2410c}
+.overdue{border-left:4px solid #c2410c}
+.status-overdue{font-weight:600;background:#fff1e6;border-radius:4px;padding:0 6px}
+.status-paid,.status-settled{color:#1aa260}
+.status-pending{color:#6b7685}
+nav.links{display:flex;flex-wrap:wrap;gap:8px 16px;margin:0 0 16px}
+nav.links a{color:#2456d6}
+@media (max-width:640px){
+main{margin:12px auto;padding:0 8px}
+.card{padding:12px}
+header{padding:10px 12px}
+dl{grid-template-columns:1fr;gap:0}
+dd{margin-bottom:6px}
+table.cards thead{display:none}
+table.cards,table.cards tbody,table.cards tr,table.cards td{display:block;width:100%}
+table.cards tr{border:1px solid #e3e7ee;border-radius:6px;margin:0 0 8px;padding:4px 8px}
+table.cards td{border:0;padding:2px 0;text-align:right;white-space:normal}
+table.cards td::before{content:attr(data-label);float:left;color:#6b7685;margin-right:8px;text-align:left}
+table.cards td.name{min-width:0}
+}
 """
+
+# What a person reads instead of the bank's codes (manual's wording).
+LOAN_STATUS_LABELS = {
+    "PROCESSING": "处理中",
+    "DISBURSED": "已放款",
+    "FAILED": "融资失败",
+    "OVERDUE": "已逾期",
+    "SETTLED": "已结清",
+}
+INSTALLMENT_STATUS_LABELS = {
+    "PENDING": "待还",
+    "PAID": "已还",
+    "OVERDUE": "已逾期",
+    "SETTLED": "已结清（提前结清）",
+}
+TRANSACTION_KIND_LABELS = {"DEPOSIT": "存入", "DEBIT": "扣款", "DISBURSEMENT": "放款", "FEE": "手续费"}
 
 STEP_LABELS = {
     STEP_ENTERPRISE: ("step-enterprise", "注册登录 · 企业认证", "Sign up & enterprise"),
@@ -76,18 +119,41 @@ def yuan_label(text: str) -> str:
     return f"{int(whole):,}.{fen} 元"
 
 
+def time_label(moment: datetime) -> str:
+    """`2026-12-01T16:06:50+08:00` → `2026年12月1日 16:06` (Shanghai time)."""
+    local = moment.astimezone(SHANGHAI)
+    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def date_label(day: date) -> str:
+    """`2026-12-01` → `2026年12月1日`."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def status_badge(element_id: str, status: str, labels: Mapping[str, str]) -> str:
+    """A status in Chinese, the code kept for machines in `data-value`; overdue in warning colours."""
+    ident = f' id="{esc(element_id)}"' if element_id else ""
+    return (
+        f'<span{ident} class="status-{esc(status.lower())}" data-value="{esc(status)}">'
+        f"{esc(labels.get(status, status))}</span>"
+    )
+
+
 def _percent(ratio: Decimal | None) -> str:
     return "" if ratio is None else f"{ratio * 100:.0f}%"
 
 
-def document(title: str, body: str) -> str:
+WIDE = ' class="wide"'
+
+
+def document(title: str, body: str, *, wide: bool = False) -> str:
     return (
         '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
         f"<title>{esc(title)} · 微众银行（沙箱）</title><style>{CSS}</style></head><body>"
         "<header><strong>微众银行 WeBank</strong><span>微业贷 · 供应商专属贷款</span>"
         '<span class="badge">沙箱 SANDBOX</span></header>'
-        f"<main>{body}</main></body></html>"
+        f"<main{WIDE if wide else ''}>{body}</main></body></html>"
     )
 
 
@@ -219,6 +285,7 @@ def _result(application: Application) -> str:
         order = format_yuan(round_fen(decision.total * (decision.order_ratio or 0)))
         credit = format_yuan(decision.total - round_fen(decision.total * (decision.order_ratio or 0)))
         until = decision.valid_until.isoformat() if decision.valid_until else "—"
+        until_label = date_label(decision.valid_until) if decision.valid_until else "—"
         rows = [
             ("授信额度", "Total limit", "limit-total", total, yuan_label(total)),
             (
@@ -235,15 +302,16 @@ def _result(application: Application) -> str:
                 credit,
                 yuan_label(credit),
             ),
-            ("有效期至", "Valid until", "valid-until", until, until),
+            ("有效期至", "Valid until", "valid-until", until, until_label),
         ]
         title = "额度申请已通过 <small>Approved</small>"
         css = "approved"
     else:
         after = decision.reapply_after.isoformat() if decision.reapply_after else "—"
+        after_label = date_label(decision.reapply_after) if decision.reapply_after else "—"
         rows = [
             ("未通过原因", "Reason", "reject-reason", decision.reason or "", decision.reason or "—"),
-            ("可重新申请日期", "Re-apply from", "reapply-after", after, after),
+            ("可重新申请日期", "Re-apply from", "reapply-after", after, after_label),
         ]
         title = "额度申请未通过 <small>Rejected</small>"
         css = "rejected"

@@ -33,6 +33,7 @@ from bff_sandbox.bank_html import (
     register_page,
 )
 from bff_sandbox.decision import decide
+from bff_sandbox.identity import bank_card_problem, id_number_problem
 from bff_sandbox.money import format_yuan
 from bff_sandbox.notifier import Notifier
 from bff_sandbox.state import (
@@ -48,8 +49,6 @@ from bff_sandbox.state import (
 )
 
 MOBILE = re.compile(r"1\d{10}")
-ID_NUMBER = re.compile(r"\d{17}[\dX]")
-BANK_CARD = re.compile(r"\d{12,19}")
 MIN_PASSWORD = 6
 
 ACTIONS = {
@@ -77,10 +76,12 @@ def _enterprise_error(form: dict[str, str], credit_code: str) -> FormError | Non
 def _legal_rep_error(form: dict[str, str]) -> FormError | None:
     if not form.get("legal_name"):
         return FormError("legal_name", "请输入法定代表人姓名（Enter the legal representative's name）")
-    if not ID_NUMBER.fullmatch(form.get("id_number", "").upper()):
-        return FormError("id_number", "身份证号码应为18位（The ID number has 18 characters）")
-    if not BANK_CARD.fullmatch(form.get("bank_card", "")):
-        return FormError("bank_card", "银行卡号应为12至19位数字（The card number has 12 to 19 digits）")
+    id_problem = id_number_problem(form.get("id_number", ""))
+    if id_problem is not None:
+        return FormError("id_number", id_problem)
+    card_problem = bank_card_problem(form.get("bank_card", ""))
+    if card_problem is not None:
+        return FormError("bank_card", card_problem)
     if not MOBILE.fullmatch(form.get("phone", "")):
         return FormError("phone", "请输入11位手机号（Enter an 11-digit mobile number）")
     if form.get("sms_code") != SANDBOX_SMS_CODE:

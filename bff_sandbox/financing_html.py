@@ -7,7 +7,16 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from bff_sandbox.bank_html import FormError, document, esc, yuan_label
+from bff_sandbox.bank_html import (
+    INSTALLMENT_STATUS_LABELS,
+    LOAN_STATUS_LABELS,
+    FormError,
+    date_label,
+    document,
+    esc,
+    status_badge,
+    yuan_label,
+)
 from bff_sandbox.data import Loan
 from bff_sandbox.loan_decision import (
     ANNUAL_RATE,
@@ -113,22 +122,26 @@ def _orders_table(batch: OrderBatch, ticked: Collection[str]) -> str:
         checked = " checked" if order.order_no in ticked else ""
         rows.append(
             f'<tr id="row-{esc(order.order_no)}">'
-            f'<td><input type="checkbox" id="order-{esc(order.order_no)}" name="order_no" '
+            f'<td data-label="选择"><input type="checkbox" id="order-{esc(order.order_no)}" name="order_no" '
             f'value="{esc(order.order_no)}"{checked}></td>'
-            f'<td><label for="order-{esc(order.order_no)}">{esc(order.order_no)}</label></td>'
-            f"<td>{esc(SOURCE_LABELS.get(order.source, order.source))}</td>"
-            f'<td data-value="{esc(order.status)}">{esc(STATUS_LABELS.get(order.status, order.status))}</td>'
-            f'<td class="num" data-value="{format_yuan(order.amount)}">{yuan_label(format_yuan(order.amount))}</td>'
-            f'<td class="num" data-value="{format_yuan(order.financeable_amount)}">'
+            f'<td data-label="订单号" class="nowrap"><label for="order-{esc(order.order_no)}">'
+            f"{esc(order.order_no)}</label></td>"
+            f'<td data-label="来源" class="nowrap">{esc(SOURCE_LABELS.get(order.source, order.source))}</td>'
+            f'<td data-label="状态" class="nowrap" data-value="{esc(order.status)}">'
+            f"{esc(STATUS_LABELS.get(order.status, order.status))}</td>"
+            f'<td data-label="订单金额" class="num" data-value="{format_yuan(order.amount)}">'
+            f"{yuan_label(format_yuan(order.amount))}</td>"
+            f'<td data-label="可融资金额" class="num" data-value="{format_yuan(order.financeable_amount)}">'
             f"{yuan_label(format_yuan(order.financeable_amount))}</td>"
-            f"<td>{esc(order.buyer_name)}</td><td>{esc(contract)}</td></tr>"
+            f'<td data-label="采购方" class="name">{esc(order.buyer_name)}</td>'
+            f'<td data-label="合同编号" class="nowrap">{esc(contract)}</td></tr>'
         )
     head = (
-        "<tr><th>选择</th><th>订单号 <small>Order</small></th><th>来源</th><th>状态</th>"
-        '<th class="num">订单金额</th><th class="num">可融资金额</th><th>采购方 <small>Buyer</small></th>'
-        "<th>合同编号 <small>Contract</small></th></tr>"
+        '<tr><th>选择</th><th class="nowrap">订单号 <small>Order</small></th><th class="nowrap">来源</th>'
+        '<th class="nowrap">状态</th><th class="num">订单金额</th><th class="num">可融资金额</th>'
+        '<th>采购方 <small>Buyer</small></th><th class="nowrap">合同编号 <small>Contract</small></th></tr>'
     )
-    return f'<table id="orders"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table>'
+    return f'<table id="orders" class="cards"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table>'
 
 
 def financing_page(
@@ -163,7 +176,7 @@ def financing_page(
         '<button type="submit" id="financing-submit">提交融资申请 <small>Apply</small></button></form>'
     )
     body = f'<div id="financing" data-batch-no="{esc(batch.batch_no)}">{enterprise_card(enterprise, batch_row)}{_error(error)}{form}</div>'
-    return document("订单融资", body)
+    return document("订单融资", body, wide=True)
 
 
 def credit_financing_page(
@@ -195,16 +208,17 @@ def _plan(loan: Loan) -> str:
     if not loan.plan:
         return ""
     rows = "".join(
-        f'<tr data-period="{i.period}" data-status="{esc(i.status)}"><td>{i.period}</td>'
-        f"<td>{i.due_date.isoformat()}</td>"
-        f'<td class="num">{yuan_label(format_yuan(i.principal))}</td>'
-        f'<td class="num">{yuan_label(format_yuan(i.interest))}</td><td>{esc(i.status)}</td></tr>'
+        f'<tr data-period="{i.period}" data-status="{esc(i.status)}"><td data-label="期数">{i.period}</td>'
+        f'<td data-label="到期日" class="nowrap" data-value="{i.due_date.isoformat()}">{date_label(i.due_date)}</td>'
+        f'<td data-label="本金" class="num">{yuan_label(format_yuan(i.principal))}</td>'
+        f'<td data-label="利息" class="num">{yuan_label(format_yuan(i.interest))}</td>'
+        f'<td data-label="状态" class="nowrap">{status_badge("", i.status, INSTALLMENT_STATUS_LABELS)}</td></tr>'
         for i in loan.plan
     )
     return (
-        '<h2>还款计划 <small>Repayment plan</small></h2><table id="loan-plan"><thead><tr><th>期数</th>'
-        '<th>到期日</th><th class="num">本金</th><th class="num">利息</th><th>状态</th></tr></thead>'
-        f"<tbody>{rows}</tbody></table>"
+        '<h2>还款计划 <small>Repayment plan</small></h2><table id="loan-plan" class="cards"><thead><tr>'
+        '<th>期数</th><th>到期日</th><th class="num">本金</th><th class="num">利息</th><th>状态</th></tr>'
+        f"</thead><tbody>{rows}</tbody></table>"
     )
 
 
@@ -226,6 +240,12 @@ def _servicing(loan: Loan, today: date | None) -> str:
         for d in loan.documents
     )
     parts.append(f'<h2>合同与凭证 <small>Documents</small></h2><ul id="loan-documents">{docs}</ul>')
+    code = esc(loan.credit_code)
+    parts.append(
+        '<nav class="links" id="account-links">'
+        f'<a id="accounts-link" href="accounts?credit_code={code}">账户信息 · Accounts</a>'
+        f'<a id="transactions-link" href="transactions?credit_code={code}">业务流水 · Transactions</a></nav>'
+    )
     if today is not None and loan.status in ("DISBURSED", "OVERDUE"):
         upcoming = [i.due_date for i in loan.plan if i.status == "PENDING" and i.due_date > today]
         days = (min(upcoming) - today).days if upcoming else 1
@@ -233,7 +253,7 @@ def _servicing(loan: Loan, today: date | None) -> str:
             '<form id="clock-form" method="post" action="clock" class="hint">'
             f'<input type="hidden" name="loan_no" value="{esc(loan.loan_no)}">'
             f'沙箱日期 <small>Sandbox today</small>: <b id="sandbox-today" data-value="{today.isoformat()}">'
-            f"{today.isoformat()}</b> · 前进 <small>advance</small> "
+            f"{date_label(today)}</b> · 前进 <small>advance</small> "
             f'<input type="text" id="clock-days" name="days" value="{days}" size="4" inputmode="numeric"> 天 '
             '<button type="submit" id="clock-submit">拨动时钟 <small>Move the clock</small></button></form>'
         )
@@ -243,12 +263,13 @@ def _servicing(loan: Loan, today: date | None) -> str:
 def loan_result(loan: Loan, *, order_nos: Collection[str] = (), today: date | None = None) -> str:
     """A loan's outcome: `#loan-result[data-status]` with its number, amount and plan."""
     title, hint = LOAN_STATUS_TITLES.get(loan.status, (loan.status, loan.status))
-    css = "rejected" if loan.status == "FAILED" else "approved"
+    css = {"FAILED": "rejected", "OVERDUE": "overdue"}.get(loan.status, "approved")
     rows = [
         ("融资编号", "Loan no.", "loan-no", loan.loan_no, loan.loan_no),
         ("借款金额", "Amount", "loan-amount", format_yuan(loan.amount), yuan_label(format_yuan(loan.amount))),
         ("借款期限", "Term", "loan-term", str(loan.term_months), f"{loan.term_months} 个月"),
         ("年化利率", "Annual rate", "loan-rate", str(loan.annual_rate), f"{loan.annual_rate * 100:.2f}%"),
+        ("状态", "Status", "loan-status", loan.status, LOAN_STATUS_LABELS.get(loan.status, loan.status)),
     ]
     if loan.disbursed_on is not None:
         outstanding = format_yuan(loan.outstanding_principal)
@@ -259,7 +280,7 @@ def loan_result(loan: Loan, *, order_nos: Collection[str] = (), today: date | No
         rows.append(("融资订单", "Orders", "loan-orders", ",".join(order_nos), "、".join(order_nos)))
     if loan.disbursed_on is not None:
         day = loan.disbursed_on.isoformat()
-        rows.append(("放款日期", "Disbursed on", "loan-disbursed-on", day, day))
+        rows.append(("放款日期", "Disbursed on", "loan-disbursed-on", day, date_label(loan.disbursed_on)))
     if loan.failure_reason:
         rows.append(("失败原因", "Reason", "loan-failure-reason", loan.failure_reason, loan.failure_reason))
     cells = "".join(

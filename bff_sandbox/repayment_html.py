@@ -6,7 +6,17 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
-from bff_sandbox.bank_html import SANDBOX_SMS_CODE, FormError, document, esc, yuan_label
+from bff_sandbox.bank_html import (
+    LOAN_STATUS_LABELS,
+    SANDBOX_SMS_CODE,
+    FormError,
+    date_label,
+    document,
+    esc,
+    status_badge,
+    time_label,
+    yuan_label,
+)
 from bff_sandbox.data import Installment, Loan, LoanDocument, Repayment
 from bff_sandbox.financing_html import Enterprise, enterprise_card
 from bff_sandbox.loan_engine import METHOD_LABELS, Due, Payoff, installment_penalty
@@ -44,21 +54,23 @@ def _loan_rows(loan: Loan) -> list[tuple[str, str, str]]:
         (
             "状态",
             "Status",
-            f'<span id="loan-status" data-value="{esc(loan.status)}">{esc(loan.status)}</span>',
+            status_badge("loan-status", loan.status, LOAN_STATUS_LABELS),
         ),
     ]
 
 
 def _arrears_table(loan: Loan, arrears: Sequence[Installment], today: date) -> str:
     rows = "".join(
-        f'<tr data-period="{i.period}"><td>{i.period}</td><td>{i.due_date.isoformat()}</td>'
-        f'<td class="num">{yuan_label(format_yuan(i.principal))}</td>'
-        f'<td class="num">{yuan_label(format_yuan(i.interest))}</td>'
-        f'<td class="num">{yuan_label(format_yuan(installment_penalty(i, loan.annual_rate, today)))}</td></tr>'
+        f'<tr data-period="{i.period}"><td data-label="期数">{i.period}</td>'
+        f'<td data-label="到期日" class="nowrap">{date_label(i.due_date)}</td>'
+        f'<td data-label="本金" class="num">{yuan_label(format_yuan(i.principal))}</td>'
+        f'<td data-label="利息" class="num">{yuan_label(format_yuan(i.interest))}</td>'
+        f'<td data-label="罚息" class="num">'
+        f"{yuan_label(format_yuan(installment_penalty(i, loan.annual_rate, today)))}</td></tr>"
         for i in arrears
     )
     return (
-        '<table id="arrears"><thead><tr><th>期数</th><th>到期日</th><th class="num">本金</th>'
+        '<table id="arrears" class="cards"><thead><tr><th>期数</th><th>到期日</th><th class="num">本金</th>'
         f'<th class="num">利息</th><th class="num">罚息</th></tr></thead><tbody>{rows}</tbody></table>'
     )
 
@@ -78,8 +90,9 @@ def _due_section(loan: Loan, due: Due, today: date) -> str:
     ]
     table = _arrears_table(loan, chosen, today) if overdue else ""
     status = "OVERDUE" if overdue else "DUE"
+    css = "card overdue" if overdue else "card"
     return (
-        f'<section class="card" id="repay-due" data-status="{status}"><h2>{title}</h2>{table}'
+        f'<section class="{css}" id="repay-due" data-status="{status}"><h2>{title}</h2>{table}'
         f"<dl>{_rows(rows)}</dl></section>"
     )
 
@@ -89,7 +102,7 @@ def _payoff_section(quote: Payoff, today: date) -> str:
         (
             "结清日期",
             "Payoff date",
-            f'<span id="payoff-date" data-value="{today.isoformat()}">{today}</span>',
+            f'<span id="payoff-date" data-value="{today.isoformat()}">{date_label(today)}</span>',
         ),
         ("剩余本金", "Principal", _money("payoff-principal", quote.principal)),
         ("应计利息", "Interest accrued", _money("payoff-interest", quote.interest)),
@@ -174,14 +187,18 @@ def repay_result_page(enterprise: Enterprise, loan: Loan, repayment: Repayment) 
         ("利息", "Interest", _money("repaid-interest", repayment.interest)),
         ("罚息", "Penalty", _money("repaid-penalty", repayment.penalty)),
         ("还款金额", "Amount", _money("repaid-amount", repayment.amount)),
-        ("还款时间", "Paid at", f'<span id="repaid-at">{repayment.paid_at.isoformat()}</span>'),
+        (
+            "还款时间",
+            "Paid at",
+            f'<span id="repaid-at" data-value="{repayment.paid_at.isoformat()}">{time_label(repayment.paid_at)}</span>',
+        ),
         ("剩余本金", "Outstanding", _money("loan-outstanding", loan.outstanding_principal)),
     ]
     body = (
         f"{enterprise_card(enterprise)}"
         f'<section class="card approved" id="repay-result" data-status="{status}"><h2>{title}</h2>'
         f"<dl>{_rows(rows)}</dl>"
-        f'<p><a id="loan-link" href="loan?loan_no={esc(loan.loan_no)}">查看借据 · View the loan</a></p>'
+        f'<p><a id="loan-link" href="../loan?loan_no={esc(loan.loan_no)}">查看借据 · View the loan</a></p>'
         "<p><small>结果已通知云筑网，可关闭本页返回信融宝。"
         "The platform has been notified; you may close this page.</small></p></section>"
     )
@@ -195,7 +212,7 @@ def _voucher_rows(loan: Loan, period: int) -> list[tuple[str, str, str]]:
     if installment is not None:
         rows += [
             ("期数", "Period", str(period)),
-            ("到期日", "Due date", installment.due_date.isoformat()),
+            ("到期日", "Due date", date_label(installment.due_date)),
             ("归还本金", "Principal", _money("voucher-principal", installment.principal)),
             ("归还利息", "Interest", _money("voucher-interest", installment.interest)),
         ]
@@ -203,7 +220,7 @@ def _voucher_rows(loan: Loan, period: int) -> list[tuple[str, str, str]]:
         rows += [
             ("还款编号", "Repayment no.", esc(repayment.repayment_no)),
             ("罚息", "Penalty (whole repayment)", _money("voucher-penalty", repayment.penalty)),
-            ("还款时间", "Paid at", repayment.paid_at.isoformat()),
+            ("还款时间", "Paid at", time_label(repayment.paid_at)),
         ]
     return rows
 
@@ -211,7 +228,7 @@ def _voucher_rows(loan: Loan, period: int) -> list[tuple[str, str, str]]:
 def _certificate_rows(loan: Loan) -> list[tuple[str, str, str]]:
     repaid = loan.repayments
     return [
-        ("结清日期", "Settled on", loan.settled_on.isoformat() if loan.settled_on else "—"),
+        ("结清日期", "Settled on", date_label(loan.settled_on) if loan.settled_on else "—"),
         (
             "已还本金",
             "Principal repaid",
@@ -231,7 +248,7 @@ def document_page(enterprise: Enterprise, loan: Loan, doc: LoanDocument, period:
     """One loan document (contract, voucher, certificate) as a printable page."""
     rows = _loan_rows(loan)
     if loan.disbursed_on is not None:
-        rows.append(("放款日期", "Disbursed on", loan.disbursed_on.isoformat()))
+        rows.append(("放款日期", "Disbursed on", date_label(loan.disbursed_on)))
     rows.append(("借款期限", "Term", f"{loan.term_months} 个月"))
     if doc.kind in ("INSTALLMENT_VOUCHER", "INTEREST_VOUCHER") and period is not None:
         rows += _voucher_rows(loan, period)

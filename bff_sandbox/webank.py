@@ -25,6 +25,7 @@ from starlette.routing import Route
 from bff.signing import APP_ID_HEADER, REQUEST_ID_HEADER, verify
 from bff_sandbox import pdfs, statements
 from bff_sandbox import webank_payloads as payloads
+from bff_sandbox.account_pages import AccountPages
 from bff_sandbox.bank_pages import BankPages
 from bff_sandbox.data import SHANGHAI, Installment, Loan, Repayment
 from bff_sandbox.financing_pages import FinancingPages
@@ -454,5 +455,6 @@ def create_webank_app(state: SandboxState, *, app_id: str, secret: str, notifier
         *BankPages(state, notifier).routes(),
         *FinancingPages(state, notifier).routes(),
         *RepaymentPages(state, servicing).routes(),
+        *AccountPages(state).routes(),
     ]
     return Starlette(routes=[*api.routes(), *pages])

@@ -43,7 +43,7 @@ async def walk_bank_pages(page: Page, url: str, legal_name: str) -> str:
     await page.click("#enterprise-submit")
     await page.fill("#legal_name", legal_name)
     await page.fill("#id_number", "11010519491231002X")
-    await page.fill("#bank_card", "6222020200112233445")
+    await page.fill("#bank_card", "6222020200112233446")
     await page.fill("#sms_code", "123456")
     await page.click("#legal-rep-submit")
     await page.check("#agree")

@@ -29,8 +29,8 @@ SMS_CODE = "123456"
 
 LEGAL_REP = {
     "legal_name": "张三",
-    "id_number": "44030019800101123X",
-    "bank_card": "6222021234567890123",
+    "id_number": "440300198001011233",
+    "bank_card": "6222021234567890128",
     "phone": "13800138000",
     "sms_code": SMS_CODE,
 }
@@ -247,6 +247,28 @@ async def test_a_wrong_sms_code_re_renders_the_step_and_notifies_nothing(
     assert sandbox.state.notifications() == ()
     assert webhook.deliveries == Counter()
     assert (await open_page(http, register_url)).step == "LEGAL_REP"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "words"),
+    [
+        ("id_number", "44030019800101123X", "校验位不正确"),
+        ("bank_card", "6222021234567890123", "校验未通过"),
+    ],
+)
+async def test_an_id_number_or_card_with_a_typo_is_refused_with_a_clear_message(
+    sandbox: RunningSandbox, webhook: Webhook, http: aiohttp.ClientSession, field: str, value: str, words: str
+) -> None:
+    register_url = await push(http, sandbox, GD_BOTH, "52345.67")
+    apply_no = apply_no_of(register_url)
+    await submit(http, sandbox, "enterprise", enterprise_form(apply_no, GD_BOTH))
+
+    page = await submit(http, sandbox, "legal-rep", {"apply_no": apply_no, **LEGAL_REP, field: value})
+
+    assert page.status == 400
+    assert page.step == "LEGAL_REP"
+    assert f'data-field="{field}"' in page.html
+    assert words in page.html
 
 
 async def test_a_licence_number_other_than_the_credit_code_is_refused(
