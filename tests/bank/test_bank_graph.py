@@ -190,3 +190,28 @@ async def test_a_page_of_loans_with_documents_costs_one_bank_call_and_no_bank_ur
 async def test_an_invalid_loan_id_is_invalid_input(bff: Bff) -> None:
     result = await bff.query(DOCUMENTS, {"loanId": base64.b64encode(b"Order:MALL:1").decode()})
     assert result["errors"][0]["extensions"]["code"] == "INVALID_INPUT"
+
+
+async def test_two_lists_of_documents_in_one_query_cost_one_bank_call(bff: Bff) -> None:
+    query = """{ viewer {
+      contracts: documents(kinds: [LOAN_CONTRACT]) { totalCount }
+      vouchers: documents(kinds: [INSTALLMENT_VOUCHER]) { totalCount }
+      bankAccounts { repayment { bankName } } again: bankAccounts { receiving { bankName } } } }"""
+    bff.reset_upstream_calls()
+    result = await bff.query(query)
+    assert "errors" not in result, result
+    calls = bff.upstream_calls("webank")
+    assert sorted(calls) == sorted(
+        [
+            f"webank GET /v1/suppliers/{credit_code(bff)}/documents",
+            f"webank GET /v1/suppliers/{credit_code(bff)}/accounts",
+        ]
+    )
+    assert result["data"]["viewer"]["contracts"]["totalCount"] == 2
+    assert result["data"]["viewer"]["vouchers"]["totalCount"] == 5
+
+
+def credit_code(bff: Bff) -> str:
+    loan = bff.sandbox.state.loan("WBL0001")
+    assert loan is not None
+    return loan.credit_code

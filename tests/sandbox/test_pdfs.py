@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import io
-from datetime import date
+from dataclasses import replace
+from datetime import date, datetime
 from decimal import Decimal
 
 import pypdf
@@ -11,7 +12,9 @@ import pytest
 
 from bff_sandbox import RunningSandbox, pdfs, statements
 from bff_sandbox.capitals import capitals
+from bff_sandbox.data import SHANGHAI, Repayment
 from bff_sandbox.loan_decision import LoanRequest, applied_loan, decided_loan
+from bff_sandbox.loan_engine import INTEREST_FIRST, installments, schedule
 from bff_sandbox.money import format_yuan
 from bff_sandbox.state import SandboxState
 
@@ -110,3 +113,47 @@ def test_a_failed_loan_has_no_contracts() -> None:
     assert failed.status == "FAILED"
     assert failed.documents == ()
     assert statements.loan_documents(failed) == []
+
+
+def test_an_interest_voucher_states_the_interest_in_figures_and_capitals(sandbox: RunningSandbox) -> None:
+    state = sandbox.state
+    state.reset()
+    request = LoanRequest("91440300MA5314187G", "CREDIT", Decimal("20000.00"), 3, INTEREST_FIRST)
+    disbursed = decided_loan(applied_loan("WBL7777", request), None, date(2026, 3, 15))
+    plan = installments(
+        schedule(Decimal("20000.00"), disbursed.annual_rate, 3, date(2026, 3, 15), INTEREST_FIRST)
+    )
+    first = replace(plan[0], status="PAID")
+    paid_at = datetime(2026, 4, 15, 10, tzinfo=SHANGHAI)
+    loan = replace(
+        disbursed,
+        plan=(first, *plan[1:]),
+        repayments=(
+            Repayment(
+                "WBR7777", "SCHEDULED", (1,), first.principal, first.interest, Decimal("0.00"), paid_at
+            ),
+        ),
+    )
+    doc = statements.DocumentRef(
+        "D1", loan.credit_code, "INTEREST_VOUCHER", "第1期付息凭证", "WBL7777", 1, paid_at
+    )
+    parties = pdfs.Parties("深圳市筑城建材有限公司", loan.credit_code, None, None, None)
+    pages, text = text_of(pdfs.render(doc, loan, parties))
+    assert pages == 1
+    assert first.principal == Decimal("0.00")
+    assert f"支付利息：人民币 {format_yuan(first.interest)} 元（大写：{capitals(first.interest)}）" in text
+    assert "归还本金" not in text
+    assert "2026年4月15日 10:00" in text
+
+
+def test_a_settlement_certificate_states_what_was_repaid(sandbox: RunningSandbox) -> None:
+    state = sandbox.state
+    state.reset()
+    loan = state.loan("WBL0002")
+    assert loan is not None
+    certificate = next(d for d in statements.loan_documents(loan) if d.kind == "SETTLEMENT_CERTIFICATE")
+    pages, text = text_of(render(state, certificate))
+    repaid = sum((r.amount for r in loan.repayments), Decimal("0.00"))
+    assert pages == 1
+    assert f"累计还款：人民币 {format_yuan(repaid)} 元（大写：{capitals(repaid)}）" in text
+    assert "已全部结清" in text
