@@ -18,7 +18,7 @@ from bff.schema.scalars import SCALARS
 from bff.schema.subscription import Subscription
 
 
-@strawberry.type
+@strawberry.type(description="What clients change. Refusals come back as `userErrors`, never as errors.")
 class Mutation(AdmissionMutations, FinancingMutations, RepaymentMutations, ReconcileMutations):
     pass
 

@@ -29,14 +29,17 @@ from bff.resolvers.admission import (
 from bff.resolvers.operators import supplier_consents
 from bff.resolvers.push_errors import admission_failed_push, error_of
 from bff.schema.context import Info, context_of
+from bff.schema.described_enum import described_enum
 from bff.schema.node import ResolvedByKeys, numeric_key
 from bff.schema.push_error import PushError
 
 
 @strawberry.type(description="A province open for admission; `cities` is empty when the whole province is.")
 class AdmissionRegion:
-    province: str
-    cities: list[str]
+    province: str = strawberry.field(description="Province (省) open for admission.")
+    cities: list[str] = strawberry.field(
+        description="Its open cities (市); empty when the whole province is."
+    )
 
     @classmethod
     def from_record(cls, record: AdmissionRegionRecord) -> AdmissionRegion:
@@ -46,7 +49,7 @@ class AdmissionRegion:
 @strawberry.type(description="One part of the limit: order loans (40 %) or credit loans (60 %).")
 class LimitShare:
     ratio: str = strawberry.field(description='The share of the total, e.g. "0.4".')
-    total: Decimal
+    total: Decimal = strawberry.field(description="This share of the credit limit (额度), in CNY.")
     used: Decimal = strawberry.field(description="Outstanding principal of live loans of this kind.")
     available: Decimal = strawberry.field(description="total − used, never negative.")
 
@@ -63,9 +66,11 @@ class LimitShare:
 @strawberry.type(description="The credit limit WeBank approved.")
 class CreditLimit:
     row: strawberry.Private[CreditLimitRow]
-    total: Decimal
-    approved_at: datetime
-    valid_until: dt.date | None
+    total: Decimal = strawberry.field(description="The whole credit limit (授信额度), in CNY.")
+    approved_at: datetime = strawberry.field(description="When WeBank approved it (审批通过时间).")
+    valid_until: dt.date | None = strawberry.field(
+        description="Last day it may be drawn on (额度有效期), if set."
+    )
 
     @classmethod
     def from_record(cls, row: CreditLimitRow) -> CreditLimit:
@@ -76,20 +81,20 @@ class CreditLimit:
             valid_until=row.valid_until,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The order-loan share (订单贷, 40 %).")
     async def order_loan(self, info: Info) -> LimitShare:
         return LimitShare.from_record((await limit_split(context_of(info), self.row)).order_loan)
 
-    @strawberry.field
+    @strawberry.field(description="The credit-loan share (信用贷, 60 %).")
     async def credit_loan(self, info: Info) -> LimitShare:
         return LimitShare.from_record((await limit_split(context_of(info), self.row)).credit_loan)
 
 
 @strawberry.type(description="The person handling the application at the supplier (经办人).")
 class Handler:
-    name: str
-    phone: str
-    email: str
+    name: str = strawberry.field(description="Handler's name (经办人姓名).")
+    phone: str = strawberry.field(description="Handler's mobile number (手机号).")
+    email: str = strawberry.field(description="Handler's e-mail (邮箱).")
 
 
 @strawberry.type(
@@ -117,14 +122,48 @@ class Consent:
 strawberry.enum(AdmissionStatus)
 strawberry.enum(EntryPoint, description="Where the supplier entered Xinrongbao.")
 strawberry.enum(StepState, name="AdmissionStepState")
+described_enum(
+    AdmissionStatus,
+    "Where admission (业务准入) stands; `Admission.statusLabel` gives the Chinese a person reads.",
+    {
+        AdmissionStatus.AGREED: "Agreed to the user agreement and data authorization (已同意授权).",
+        AdmissionStatus.OPENED: "开通 pressed: the supplier's data went to WeBank (已开通).",
+        AdmissionStatus.REGISTERING: "Handler submitted; registering and verifying at WeBank (注册认证中).",
+        AdmissionStatus.VERIFIED: "Enterprise verified at WeBank; the limit is being applied for (额度审批中).",
+        AdmissionStatus.APPROVED: "WeBank approved a credit limit (审核通过).",
+        AdmissionStatus.REJECTED: "WeBank rejected the application (审核未通过).",
+    },
+)
+described_enum(
+    EntryPoint,
+    "Where the supplier entered Xinrongbao (信融宝业务办理入口).",
+    {
+        EntryPoint.FINTECH_HOME_BANNER: "The 数科首页 banner.",
+        EntryPoint.SUPPLIER_ORDER_LIST: "The supplier's order list page (供应商订单列表页).",
+        EntryPoint.MRO_ORDER_MANAGEMENT: "MRO back office 【订单管理】,【在线申请融资】 button.",
+        EntryPoint.YZW_HOME_BANNER: "The 云筑首页 banner.",
+        EntryPoint.FINTECH_PRODUCT_ENTRY: "The 数科产品入口.",
+    },
+)
+described_enum(
+    StepState,
+    "State of one admission step in the progress indicator (准入进度).",
+    {
+        StepState.DONE: "Done (已完成).",
+        StepState.CURRENT: "The supplier or the bank acts next here (进行中).",
+        StepState.TODO: "Not reached yet (未开始).",
+        StepState.FAILED: "Rejected, or its push to WeBank failed for good (失败).",
+    },
+    name="AdmissionStepState",
+)
 
 
 @strawberry.type(description="One step of admission, for a progress indicator.")
 class AdmissionStep:
     key: str = strawberry.field(description="AGREE, OPEN, HANDLER, VERIFY or DECISION.")
-    title: str
-    state: StepState
-    at: datetime | None
+    title: str = strawberry.field(description="The step's Chinese title, as the progress page shows it.")
+    state: StepState = strawberry.field(description="Done, current, to do or failed.")
+    at: datetime | None = strawberry.field(description="When the step was done, if it is.")
 
     @classmethod
     def from_record(cls, step: StepRecord) -> AdmissionStep:
@@ -135,11 +174,15 @@ class AdmissionStep:
 class Admission(ResolvedByKeys, relay.Node):
     admission_id: relay.NodeID[str]
     row: strawberry.Private[AdmissionRow]
-    status: AdmissionStatus
-    entry_point: EntryPoint
-    agreed_at: datetime
-    opened_at: datetime | None
-    rejection_reason: str | None
+    status: AdmissionStatus = strawberry.field(description="Where admission stands (准入状态).")
+    entry_point: EntryPoint = strawberry.field(description="The entry point the supplier came through.")
+    agreed_at: datetime = strawberry.field(
+        description="When the supplier agreed to the authorization (同意协议)."
+    )
+    opened_at: datetime | None = strawberry.field(description="When the supplier pressed 【开通】, if so.")
+    rejection_reason: str | None = strawberry.field(
+        description="WeBank's reason after a rejection (拒绝原因)."
+    )
     reapply_after: dt.date | None = strawberry.field(
         description="After a rejection: the first day on which the supplier may apply again."
     )
@@ -164,7 +207,7 @@ class Admission(ResolvedByKeys, relay.Node):
         rows = await asyncio.gather(*(load_admission(context, admission_id) for admission_id in ids))
         return [None if row is None else cls.from_record(row) for row in rows]
 
-    @strawberry.field
+    @strawberry.field(description="The handler (经办人) submitted, once the form is in.")
     def handler(self) -> Handler | None:
         row = self.row
         if not (row.handler_name and row.handler_phone and row.handler_email):
@@ -211,7 +254,7 @@ class Admission(ResolvedByKeys, relay.Node):
         failed = await admission_failed_push(self.row.id)
         return None if failed is None else PushError.from_record(error_of(failed))
 
-    @strawberry.field
+    @strawberry.field(description="The approved credit limit (授信额度); null until APPROVED.")
     async def credit_limit(self, info: Info) -> CreditLimit | None:
         limit = await admission_limit(context_of(info), self.row)
         return None if limit is None else CreditLimit.from_record(limit)

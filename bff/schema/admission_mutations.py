@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from bff.domain.statuses import EntryPoint
@@ -11,7 +13,7 @@ from bff.schema.context import Info, supplier_context
 from bff.schema.user_errors import UserError, user_errors
 
 
-@strawberry.input
+@strawberry.input(description="Consent to the user agreement and data authorization (同意协议并授权).")
 class AgreeToAuthorizationInput:
     agreement_version: str = strawberry.field(
         description="Version of the data-sharing agreement shown, e.g. 2026-01."
@@ -19,36 +21,44 @@ class AgreeToAuthorizationInput:
     entry_point: EntryPoint = strawberry.field(description="Where the supplier came from, for analytics.")
 
 
-@strawberry.type
+@strawberry.type(description="The result of agreeToAuthorization.")
 class AgreeToAuthorizationPayload:
-    admission: Admission | None
-    user_errors: list[UserError]
+    admission: Admission | None = strawberry.field(description="The admission as it is now; null if refused.")
+    user_errors: list[UserError] = strawberry.field(
+        description="Business refusals (业务拒绝) with a stable code; empty when it succeeded."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The result of openFinancing (开通).")
 class OpenFinancingPayload:
-    admission: Admission | None
+    admission: Admission | None = strawberry.field(description="The admission as it is now; null if refused.")
     push_pending: bool = strawberry.field(
         description="True while the push to WeBank waits for the bank to be reachable; it is retried automatically."
     )
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(
+        description="Business refusals (业务拒绝) with a stable code; empty when it succeeded."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="The handler form (经办人信息).")
 class SubmitHandlerInput:
-    name: str
+    name: str = strawberry.field(description="Handler's name (经办人姓名).")
     phone: str = strawberry.field(description="Mainland mobile number, e.g. 13800138000.")
-    email: str
+    email: str = strawberry.field(description="Handler's e-mail (邮箱).")
 
 
-@strawberry.type
+@strawberry.type(description="The result of submitHandler.")
 class SubmitHandlerPayload:
-    admission: Admission | None
+    admission: Admission | None = strawberry.field(description="The admission as it is now; null if refused.")
     registration_url: str | None = strawberry.field(
         description="WeBank's registration page to redirect to; null while the hand-over is pending."
     )
-    push_pending: bool
-    user_errors: list[UserError]
+    push_pending: bool = strawberry.field(
+        description="True while the push to WeBank waits for the bank; it is retried automatically."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="Business refusals (业务拒绝) with a stable code; empty when it succeeded."
+    )
 
 
 def _admission(outcome: flow.AdmissionOutcome) -> Admission | None:
@@ -63,7 +73,9 @@ async def _pending(outcome: flow.AdmissionOutcome) -> bool:
 class AdmissionMutations:
     @strawberry.mutation(description="Agree to share data with WeBank (records version, time, user, IP).")
     async def agree_to_authorization(
-        self, info: Info, input: AgreeToAuthorizationInput
+        self,
+        info: Info,
+        input: Annotated[AgreeToAuthorizationInput, strawberry.argument(description="The consent.")],
     ) -> AgreeToAuthorizationPayload:
         outcome = await flow.agree_to_authorization(
             supplier_context(info), input.agreement_version, input.entry_point
@@ -82,7 +94,11 @@ class AdmissionMutations:
         )
 
     @strawberry.mutation(description="Submit the 经办人 form; returns WeBank's registration URL.")
-    async def submit_handler(self, info: Info, input: SubmitHandlerInput) -> SubmitHandlerPayload:
+    async def submit_handler(
+        self,
+        info: Info,
+        input: Annotated[SubmitHandlerInput, strawberry.argument(description="The handler form.")],
+    ) -> SubmitHandlerPayload:
         outcome = await flow.submit_handler(supplier_context(info), input.name, input.phone, input.email)
         return SubmitHandlerPayload(
             admission=_admission(outcome),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 from decimal import Decimal
+from typing import Annotated
 
 import strawberry
 from strawberry import relay
@@ -22,33 +23,49 @@ from bff.resolvers.loans import loans_of_application
 from bff.resolvers.orders import load_order
 from bff.resolvers.push_errors import application_push_error
 from bff.schema.context import Info, context_of, supplier_context
+from bff.schema.described_enum import described_enum
 from bff.schema.loans import Loan
 from bff.schema.node import ResolvedByKeys, key_of, numeric_key
 from bff.schema.orders import Order, order_key
 from bff.schema.push_error import PushError
 from bff.schema.user_errors import UserError, user_errors
 
-strawberry.enum(ApplicationStatus, name="FinancingApplicationStatus")
+described_enum(
+    ApplicationStatus,
+    "Where an order-financing application (融资申请) stands; `FinancingApplication.statusLabel` gives the "
+    "Chinese a person reads.",
+    {
+        ApplicationStatus.PENDING_PUSH: "Orders reserved, waiting to be pushed to WeBank (待推送).",
+        ApplicationStatus.HANDED_OVER: "Orders pushed; the supplier continues on WeBank's financing page (已提交微众).",
+        ApplicationStatus.LOAN_CREATED: "WeBank made a loan from it (已生成贷款).",
+        ApplicationStatus.EXPIRED: "Abandoned past `expiresAt`; its orders are free again (已过期).",
+        ApplicationStatus.FAILED: "WeBank refused the orders push; its orders are free again (推送失败).",
+        ApplicationStatus.CANCELLED: "Withdrawn by the supplier; its orders are free again (已撤销).",
+    },
+    name="FinancingApplicationStatus",
+)
 
 
 @strawberry.type(description="One selected order and what it can back.")
 class FinancingLine:
-    order: Order
+    order: Order = strawberry.field(description="The selected order.")
     financed_amount: Decimal = strawberry.field(description="What live loans already finance on it.")
-    financeable_amount: Decimal
+    financeable_amount: Decimal = strawberry.field(description="What it can back now (可融资金额).")
 
 
 @strawberry.type(
     description="What an order-financing application with these orders would allow; changes nothing."
 )
 class FinancingPreview:
-    lines: list[FinancingLine]
-    financeable_total: Decimal
+    lines: list[FinancingLine] = strawberry.field(description="One line per selected order.")
+    financeable_total: Decimal = strawberry.field(description="Sum of the lines' financeable amounts.")
     available_limit: Decimal = strawberry.field(description="Available order-loan share of the credit limit.")
     ceiling: Decimal = strawberry.field(
         description="min(financeableTotal, availableLimit): the most one can borrow."
     )
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(
+        description="Business refusals (业务拒绝) with a stable code; empty when it succeeded."
+    )
 
     @classmethod
     async def from_outcome(cls, info: Info, outcome: flow.FinancingOutcome) -> FinancingPreview:
@@ -74,11 +91,13 @@ async def _lines(info: Info, result: FinancingQuote) -> list[FinancingLine]:
 @strawberry.type(description="An order as it was when the application was made.")
 class ApplicationOrder:
     row: strawberry.Private[ApplicationOrderRow]
-    source: OrderSource
-    order_no: str
-    status_at_application: OrderStatus
-    amount: Decimal
-    financeable_amount: Decimal
+    source: OrderSource = strawberry.field(description="The order system (集采 mall or MRO).")
+    order_no: str = strawberry.field(description="Order number (订单编号).")
+    status_at_application: OrderStatus = strawberry.field(
+        description="Its status when the application was made."
+    )
+    amount: Decimal = strawberry.field(description="Order amount then (订单金额).")
+    financeable_amount: Decimal = strawberry.field(description="What it could back then (可融资金额).")
 
     @classmethod
     def from_record(cls, row: ApplicationOrderRow) -> ApplicationOrder:
@@ -104,14 +123,14 @@ class ApplicationOrder:
 class FinancingApplication(ResolvedByKeys, relay.Node):
     key: relay.NodeID[str]
     row: strawberry.Private[ApplicationRow]
-    status: ApplicationStatus
-    ceiling: Decimal
-    financeable_total: Decimal
+    status: ApplicationStatus = strawberry.field(description="Where the application stands now.")
+    ceiling: Decimal = strawberry.field(description="The most one could borrow on it (可融资上限).")
+    financeable_total: Decimal = strawberry.field(description="Sum of its orders' financeable amounts.")
     financing_url: str | None = strawberry.field(
         description="WeBank's financing page; null until WeBank has taken the orders."
     )
-    created_at: datetime
-    expires_at: datetime
+    created_at: datetime = strawberry.field(description="When it was made (申请时间).")
+    expires_at: datetime = strawberry.field(description="When an open one lapses and frees its orders.")
 
     @classmethod
     def from_record(cls, row: ApplicationRow) -> FinancingApplication:
@@ -148,7 +167,7 @@ class FinancingApplication(ResolvedByKeys, relay.Node):
     async def push_error(self) -> PushError | None:
         return PushError.from_record(await application_push_error(self.row.id))
 
-    @strawberry.field
+    @strawberry.field(description="The orders it was made with, as they were then.")
     async def orders(self) -> list[ApplicationOrder]:
         return [ApplicationOrder.from_record(row) for row in await flow.application_orders(self.row)]
 
@@ -157,51 +176,61 @@ class FinancingApplication(ResolvedByKeys, relay.Node):
         return [Loan.from_record(row) for row in await loans_of_application(self.row.id)]
 
 
-@strawberry.input
+@strawberry.input(description="Orders to apply for an order loan with (勾选订单).")
 class ApplyForOrderFinancingInput:
     order_ids: list[strawberry.ID] = strawberry.field(description="Orders of the viewer, mall and MRO mixed.")
 
 
-@strawberry.type
+@strawberry.type(description="The result of applyForOrderFinancing.")
 class ApplyForOrderFinancingPayload:
-    application: FinancingApplication | None
+    application: FinancingApplication | None = strawberry.field(
+        description="The new application; null if refused."
+    )
     redirect_url: str | None = strawberry.field(
         description="WeBank's financing page to redirect to; null while the hand-over is pending."
     )
-    hand_over_pending: bool
-    user_errors: list[UserError]
+    hand_over_pending: bool = strawberry.field(
+        description="True while the orders wait to be pushed to WeBank."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="Business refusals (业务拒绝) with a stable code; empty when it succeeded."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="An application in a page of applications.")
 class FinancingApplicationEdge:
-    node: FinancingApplication
-    cursor: str
+    node: FinancingApplication = strawberry.field(description="The application.")
+    cursor: str = strawberry.field(description="Pass as `after` to read the applications after this one.")
 
 
-@strawberry.type
+@strawberry.type(description="A page of the supplier's financing applications.")
 class FinancingApplicationConnection:
-    edges: list[FinancingApplicationEdge]
-    page_info: relay.PageInfo
-    total_count: int
+    edges: list[FinancingApplicationEdge] = strawberry.field(description="The applications of this page.")
+    page_info: relay.PageInfo = strawberry.field(description="Whether more pages follow, and their cursors.")
+    total_count: int = strawberry.field(description="Applications matching the filter, over all pages.")
 
 
-@strawberry.input
+@strawberry.input(description="The application to withdraw.")
 class CancelFinancingApplicationInput:
     application_id: strawberry.ID = strawberry.field(description="A FinancingApplication of the viewer.")
 
 
-@strawberry.type
+@strawberry.type(description="The result of cancelFinancingApplication.")
 class CancelFinancingApplicationPayload:
     application: FinancingApplication | None = strawberry.field(
         description="The application as it is now (CANCELLED when cancelled); null if not found."
     )
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(
+        description="Business refusals (业务拒绝) with a stable code; empty when it succeeded."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The result of applyForCreditFinancing.")
 class ApplyForCreditFinancingPayload:
     redirect_url: str | None = strawberry.field(description="WeBank's credit-financing page.")
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(
+        description="Business refusals (业务拒绝) with a stable code; empty when it succeeded."
+    )
 
 
 ORDER_IDS_REFUSAL = "`orderIds` must hold ids of orders from this graph."
@@ -224,7 +253,11 @@ class FinancingMutations:
         description="Apply for an order loan backed by the selected orders (mall and MRO mixed)."
     )
     async def apply_for_order_financing(
-        self, info: Info, input: ApplyForOrderFinancingInput
+        self,
+        info: Info,
+        input: Annotated[
+            ApplyForOrderFinancingInput, strawberry.argument(description="The selected orders.")
+        ],
     ) -> ApplyForOrderFinancingPayload:
         outcome = await flow.apply_for_order_financing(supplier_context(info), order_keys(input.order_ids))
         application = outcome.application
@@ -242,7 +275,11 @@ class FinancingMutations:
         "expired; cancelling a CANCELLED one again answers it unchanged."
     )
     async def cancel_financing_application(
-        self, info: Info, input: CancelFinancingApplicationInput
+        self,
+        info: Info,
+        input: Annotated[
+            CancelFinancingApplicationInput, strawberry.argument(description="The application.")
+        ],
     ) -> CancelFinancingApplicationPayload:
         context = supplier_context(info)
         key = numeric_key(

@@ -35,14 +35,40 @@ from bff.resolvers.loans import (
 )
 from bff.schema.bank import Document
 from bff.schema.context import Info, context_of
+from bff.schema.described_enum import described_enum
 from bff.schema.node import ResolvedByKeys
 
 if TYPE_CHECKING:
     from bff.schema.orders import Order
 
-strawberry.enum(LoanKind, description="ORDER: backed by orders (40 % share); CREDIT: 60 % share.")
-strawberry.enum(LoanStatus)
-strawberry.enum(RepaymentKind)
+described_enum(
+    LoanKind,
+    "Kind of loan (贷款模式).",
+    {
+        LoanKind.ORDER: "Order loan (订单贷): backed by orders, drawn on the 40 % share.",
+        LoanKind.CREDIT: "Credit loan (信用贷): on the supplier's credit, drawn on the 60 % share.",
+    },
+)
+described_enum(
+    LoanStatus,
+    "Status of a loan (融资状态); `Loan.statusLabel` gives the Chinese a person reads.",
+    {
+        LoanStatus.PROCESSING: "Applied for, awaiting WeBank's decision (处理中).",
+        LoanStatus.DISBURSED: "Paid out, being repaid (已放款).",
+        LoanStatus.FAILED: "WeBank declined or the payout failed (融资失败).",
+        LoanStatus.OVERDUE: "An installment is past due (已逾期).",
+        LoanStatus.SETTLED: "Fully repaid (已结清).",
+    },
+)
+described_enum(
+    RepaymentKind,
+    "How a repayment came about (还款方式).",
+    {
+        RepaymentKind.SCHEDULED: "Debited by WeBank on the due date (到期自动扣款).",
+        RepaymentKind.ACTIVE: "Repaid by the supplier on the due date (到期还款, 主动还款).",
+        RepaymentKind.EARLY_SETTLEMENT: "The loan settled early (提前结清).",
+    },
+)
 
 
 @strawberry.enum(name="InstallmentStatus", description="Where an installment of the plan stands (还款状态).")
@@ -75,11 +101,11 @@ class RepaymentMethod(enum.Enum):
 
 @strawberry.type(description="One period of the repayment plan, as WeBank schedules it.")
 class Installment:
-    period: int
-    due_date: dt.date
-    principal: Decimal
-    interest: Decimal
-    status: InstallmentStatusValue
+    period: int = strawberry.field(description="Period number (期数), from 1.")
+    due_date: dt.date = strawberry.field(description="Due date (还款日).")
+    principal: Decimal = strawberry.field(description="Principal due this period (应还本金).")
+    interest: Decimal = strawberry.field(description="Interest due this period (应还利息).")
+    status: InstallmentStatusValue = strawberry.field(description="Pending, paid, overdue or settled.")
     penalty: Decimal = strawberry.field(
         description="Penalty interest (罚息): what was paid with it, or, while overdue, accrued to today."
     )
@@ -133,11 +159,13 @@ class AmountDue:
 
 @strawberry.type(description="What settling the loan early costs on a given day.")
 class PayoffQuote:
-    as_of: dt.date
-    principal: Decimal
-    interest: Decimal
-    fee: Decimal
-    total: Decimal
+    as_of: dt.date = strawberry.field(description="The day the quote is for.")
+    principal: Decimal = strawberry.field(description="Outstanding principal (剩余本金).")
+    interest: Decimal = strawberry.field(description="Interest up to that day (利息).")
+    fee: Decimal = strawberry.field(description="Early-settlement fee (提前结清手续费).")
+    total: Decimal = strawberry.field(
+        description="principal + interest + fee: what settling costs (结清金额)."
+    )
 
     @classmethod
     def from_record(cls, record: PayoffQuoteRecord) -> PayoffQuote:
@@ -153,14 +181,16 @@ class PayoffQuote:
 @strawberry.type(description="A repayment WeBank posted. amount = principal + interest + penalty.")
 class Repayment(ResolvedByKeys, relay.Node):
     key: relay.NodeID[str]
-    repayment_no: str
+    repayment_no: str = strawberry.field(description="WeBank's repayment number (还款流水号).")
     row: strawberry.Private[RepaymentRow]
-    kind: RepaymentKind
-    principal: Decimal
-    interest: Decimal
-    penalty: Decimal
-    amount: Decimal
-    paid_at: datetime
+    kind: RepaymentKind = strawberry.field(
+        description="Scheduled debit, active repayment or early settlement."
+    )
+    principal: Decimal = strawberry.field(description="Principal repaid (还款本金).")
+    interest: Decimal = strawberry.field(description="Interest repaid (还款利息).")
+    penalty: Decimal = strawberry.field(description="Penalty interest repaid (罚息).")
+    amount: Decimal = strawberry.field(description="principal + interest + penalty (还款金额).")
+    paid_at: datetime = strawberry.field(description="When WeBank posted it (还款时间).")
 
     @classmethod
     def from_record(cls, row: RepaymentRow) -> Repayment:
@@ -185,7 +215,7 @@ class Repayment(ResolvedByKeys, relay.Node):
         rows = await asyncio.gather(*(load_repayment(context, key) for key in keys))
         return [None if row is None else cls.from_record(row) for row in rows]
 
-    @strawberry.field
+    @strawberry.field(description="The loan this repayment belongs to.")
     async def loan(self, info: Info) -> Annotated[Loan, strawberry.lazy("bff.schema.loans")]:
         return Loan.from_record(await loan_of_repayment(context_of(info), self.row))
 
@@ -193,16 +223,20 @@ class Repayment(ResolvedByKeys, relay.Node):
 @strawberry.type(description="A loan: order-backed (订单贷) or credit (信用贷).")
 class Loan(ResolvedByKeys, relay.Node):
     key: relay.NodeID[str]
-    loan_no: str
+    loan_no: str = strawberry.field(description="WeBank's loan number (借据号).")
     row: strawberry.Private[LoanRow]
-    kind: LoanKind
-    status: LoanStatus
-    amount: Decimal
-    outstanding_principal: Decimal
-    applied_at: datetime
-    disbursed_at: datetime | None
-    settled_at: datetime | None
-    failure_reason: str | None
+    kind: LoanKind = strawberry.field(description="Order loan (订单贷) or credit loan (信用贷).")
+    status: LoanStatus = strawberry.field(description="Status of the loan (融资状态).")
+    amount: Decimal = strawberry.field(description="Amount applied for / paid out (融资金额), in CNY.")
+    outstanding_principal: Decimal = strawberry.field(description="Principal still owed (剩余本金).")
+    applied_at: datetime = strawberry.field(description="When it was applied for at WeBank (申请时间).")
+    disbursed_at: datetime | None = strawberry.field(
+        description="When it was paid out (放款时间), if it was."
+    )
+    settled_at: datetime | None = strawberry.field(
+        description="When it was fully repaid (结清时间), if it was."
+    )
+    failure_reason: str | None = strawberry.field(description="Why it failed (失败原因), for a FAILED loan.")
 
     @classmethod
     def from_record(cls, row: LoanRow) -> Loan:
@@ -289,19 +323,26 @@ class Loan(ResolvedByKeys, relay.Node):
     @strawberry.field(
         description="Early-settlement quote (today unless `asOf` is given); null unless repayable."
     )
-    async def payoff_quote(self, info: Info, as_of: dt.date | None = None) -> PayoffQuote | None:
+    async def payoff_quote(
+        self,
+        info: Info,
+        as_of: Annotated[
+            dt.date | None,
+            strawberry.argument(description="The settlement day; today (Shanghai) if omitted."),
+        ] = None,
+    ) -> PayoffQuote | None:
         quote = await payoff_quote(context_of(info), self.row, as_of)
         return None if quote is None else PayoffQuote.from_record(quote)
 
 
-@strawberry.type
+@strawberry.type(description="A loan in a page of loans.")
 class LoanEdge:
-    node: Loan
-    cursor: str
+    node: Loan = strawberry.field(description="The loan.")
+    cursor: str = strawberry.field(description="Pass as `after` to read the loans after this one.")
 
 
-@strawberry.type
+@strawberry.type(description="A page of the supplier's loans (数据列表).")
 class LoanConnection:
-    edges: list[LoanEdge]
-    page_info: relay.PageInfo
-    total_count: int
+    edges: list[LoanEdge] = strawberry.field(description="The loans of this page.")
+    page_info: relay.PageInfo = strawberry.field(description="Whether more pages follow, and their cursors.")
+    total_count: int = strawberry.field(description="Loans matching the filter, over all pages.")

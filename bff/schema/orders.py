@@ -19,25 +19,51 @@ from bff.resolvers.loans import financed_by
 from bff.resolvers.order_financing import OrderFinancing, financing_of_orders
 from bff.resolvers.orders import load_order
 from bff.schema.context import Info, context_of
+from bff.schema.described_enum import described_enum
 from bff.schema.node import NOT_OUR_ID, ResolvedByKeys
 
 if TYPE_CHECKING:
     from bff.schema.loans import Loan
 
-strawberry.enum(OrderSource, description="The order system: the 集采 mall or the MRO shop.")
-strawberry.enum(OrderStatus)
-strawberry.enum(
+described_enum(
+    OrderSource,
+    "The order system: the 集采 mall or the MRO shop.",
+    {
+        OrderSource.MALL: "The 集采 mall (合同订单列表 at mall.yzw.cn).",
+        OrderSource.MRO: "The MRO shop (MRO供应商后台【订单管理】).",
+    },
+)
+described_enum(
+    OrderStatus,
+    "Status of an order in its order system (订单状态); `Order.statusLabel` gives the Chinese a person reads.",
+    {
+        OrderStatus.PENDING_CONFIRMATION: "Awaiting confirmation (待确认); not financeable.",
+        OrderStatus.PENDING_SHIPMENT: "Awaiting shipment (待发货); financeable in both systems.",
+        OrderStatus.PROCESSING: "Processing (处理中); financeable in the mall.",
+        OrderStatus.PENDING_RECEIPT: "Shipped, awaiting receipt (待收货); financeable in the MRO shop.",
+        OrderStatus.COMPLETED: "Completed (已完成); not financeable.",
+        OrderStatus.REJECTED: "Rejected (已拒绝); not financeable.",
+        OrderStatus.CANCELLED: "Cancelled (已取消); not financeable.",
+    },
+)
+described_enum(
     OrderFinancingStatus,
-    description="NOT_FINANCED; APPLYING: in an open financing application; "
-    "FINANCED: backs a PROCESSING, DISBURSED or OVERDUE loan.",
+    "Whether an order is being financed now (订单融资状态).",
+    {
+        OrderFinancingStatus.NOT_FINANCED: "Not financed (未融资): free to select for a new application.",
+        OrderFinancingStatus.APPLYING: "In an open financing application (申请中).",
+        OrderFinancingStatus.FINANCED: "Backs a PROCESSING, DISBURSED or OVERDUE loan (已融资).",
+    },
 )
 
 
 @strawberry.type(description="The contract behind an order. MRO orders carry only the contract number.")
 class Contract:
-    contract_no: str
-    amount: Decimal | None
-    signed_at: datetime | None
+    contract_no: str = strawberry.field(description="Contract number (合同编号).")
+    amount: Decimal | None = strawberry.field(description="Contract amount (合同金额); null for MRO orders.")
+    signed_at: datetime | None = strawberry.field(
+        description="When it was signed (签订时间); null for MRO orders."
+    )
 
     @classmethod
     def from_record(cls, record: ContractRecord) -> Contract:
@@ -59,13 +85,13 @@ class Order(ResolvedByKeys, relay.Node):
     # The order's loan lines and claim, read for a whole page at once (`Order.many`): the financing fields
     # below are then plain reads, not one awaited load per order.
     financing: strawberry.Private[OrderFinancing]
-    source: OrderSource
-    order_no: str
-    status: OrderStatus
-    amount: Decimal
-    buyer_name: str
-    contract: Contract | None
-    created_at: datetime
+    source: OrderSource = strawberry.field(description="The order system it comes from (集采 mall or MRO).")
+    order_no: str = strawberry.field(description="Order number (订单编号) as its order system shows it.")
+    status: OrderStatus = strawberry.field(description="Status in its order system (订单状态).")
+    amount: Decimal = strawberry.field(description="Order amount (订单金额) in CNY.")
+    buyer_name: str = strawberry.field(description="The buyer (采购方) of the order.")
+    contract: Contract | None = strawberry.field(description="The contract behind it (合同), if any.")
+    created_at: datetime = strawberry.field(description="When the order was placed (下单时间).")
 
     @classmethod
     def from_record(cls, record: OrderRecord, financing: OrderFinancing) -> Order:
@@ -131,16 +157,16 @@ class Order(ResolvedByKeys, relay.Node):
         return [Loan.from_record(line.loan) for line in self.financing.loan_lines]
 
 
-@strawberry.type
+@strawberry.type(description="An order in a page of orders.")
 class OrderEdge:
-    node: Order
-    cursor: str
+    node: Order = strawberry.field(description="The order.")
+    cursor: str = strawberry.field(description="Pass as `after` to read the orders after this one.")
 
 
-@strawberry.type
+@strawberry.type(description="A page of the supplier's orders (订单列表).")
 class OrderConnection:
-    edges: list[OrderEdge]
-    page_info: relay.PageInfo
+    edges: list[OrderEdge] = strawberry.field(description="The orders of this page.")
+    page_info: relay.PageInfo = strawberry.field(description="Whether more pages follow, and their cursors.")
     total_count: int = strawberry.field(
         description="Orders matching the filter in the systems that answered."
     )

@@ -19,7 +19,7 @@ class PushError:
         "PUSH_GAVE_UP when the bank never took it in time, PUSH_UNREADABLE for an internal error."
     )
     message: str = strawberry.field(description="For the supplier, in Chinese: what failed and what to do.")
-    failed_at: datetime
+    failed_at: datetime = strawberry.field(description="When it failed for good.")
 
     @classmethod
     def from_record(cls, record: PushErrorRecord | None) -> PushError | None:

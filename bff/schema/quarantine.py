@@ -21,7 +21,7 @@ class QuarantinedBankEvent:
     type: str | None = strawberry.field(description="The envelope's `type`, when it had a readable one.")
     reason: str = strawberry.field(description="Why the BFF could not understand it.")
     body: str = strawberry.field(description="The notification as received (undecodable bytes escaped).")
-    received_at: datetime
+    received_at: datetime = strawberry.field(description="When the BFF received it.")
     stored_as_event: bool = strawberry.field(
         description="True when the envelope was stored as a bank event and only its data was unreadable."
     )
@@ -38,14 +38,14 @@ class QuarantinedBankEvent:
         )
 
 
-@strawberry.type
+@strawberry.type(description="A quarantined notification in a page of them.")
 class QuarantinedBankEventEdge:
-    node: QuarantinedBankEvent
-    cursor: str
+    node: QuarantinedBankEvent = strawberry.field(description="The notification.")
+    cursor: str = strawberry.field(description="Pass as `after` to read the ones after this one.")
 
 
-@strawberry.type
+@strawberry.type(description="A page of quarantined bank notifications.")
 class QuarantinedBankEventConnection:
-    edges: list[QuarantinedBankEventEdge]
-    page_info: relay.PageInfo
-    total_count: int
+    edges: list[QuarantinedBankEventEdge] = strawberry.field(description="The notifications of this page.")
+    page_info: relay.PageInfo = strawberry.field(description="Whether more pages follow, and their cursors.")
+    total_count: int = strawberry.field(description="Quarantined notifications in all.")

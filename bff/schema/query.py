@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry import relay
 
@@ -22,7 +24,9 @@ from bff.schema.quarantine import (
 from bff.schema.supplier import Supplier, page_info
 
 
-@strawberry.type
+@strawberry.type(
+    description="What clients read. Suppliers start at `viewer`; operators at the fields marked so."
+)
 class Query(OperatorQueries):
     @strawberry.field(description="The supplier the bearer token belongs to.")
     async def viewer(self, info: Info) -> Supplier:
@@ -30,11 +34,15 @@ class Query(OperatorQueries):
         return Supplier.of(context_of(info).viewer.supplier_code)
 
     @strawberry.field(description="Any object by its global id; null if it does not exist or is not yours.")
-    async def node(self, info: Info, id: strawberry.ID) -> relay.Node | None:
+    async def node(
+        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="A global id.")]
+    ) -> relay.Node | None:
         return await resolve_node(info, str(id))
 
     @strawberry.field(description="A supplier by code. Platform operators only.")
-    async def supplier(self, info: Info, code: str) -> Supplier | None:
+    async def supplier(
+        self, info: Info, code: Annotated[str, strawberry.argument(description="Supplier code (供应商编码).")]
+    ) -> Supplier | None:
         context = context_of(info)
         context.require_operator()
         if not SUPPLIER_CODE_PATTERN.fullmatch(code):  # e.g. "A,B" would ask the mall for two suppliers
@@ -54,7 +62,12 @@ class Query(OperatorQueries):
         "operators only."
     )
     async def quarantined_bank_events(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        first: Annotated[int | None, strawberry.argument(description="Page size, 1–100.")] = None,
+        after: Annotated[
+            str | None, strawberry.argument(description="Cursor of the previous page's end.")
+        ] = None,
     ) -> QuarantinedBankEventConnection:
         page = await list_quarantined_events(context_of(info), first=first, after=after)
         return QuarantinedBankEventConnection(

@@ -7,6 +7,7 @@ websocket's context lives as long as the socket, and events only say *what* chan
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
+from typing import Annotated
 
 import strawberry
 
@@ -27,7 +28,7 @@ def _key(global_id: strawberry.ID, type_name: str) -> str:
     return key_of(str(global_id), type_name, f"That is not the id of a {type_name}.")
 
 
-@strawberry.type
+@strawberry.type(description="Live updates over the websocket (graphql-transport-ws) at /graphql.")
 class Subscription:
     @strawberry.subscription(
         description="The viewer's current admission now, then again whenever it changes (e.g. a bank decision)."
@@ -46,7 +47,12 @@ class Subscription:
         "`loanId`, that loan only, starting with its current state."
     )
     async def loan_status_changed(
-        self, info: Info, loan_id: strawberry.ID | None = None
+        self,
+        info: Info,
+        loan_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only this loan; all the viewer's if omitted."),
+        ] = None,
     ) -> AsyncGenerator[Loan, None]:
         context = supplier_context(info)
         code = context.viewer.supplier_code
@@ -75,7 +81,11 @@ class Subscription:
         description="An order-financing application now, then whenever it changes (e.g. WeBank's link arrives)."
     )
     async def financing_application_changed(
-        self, info: Info, application_id: strawberry.ID
+        self,
+        info: Info,
+        application_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The FinancingApplication to follow.")
+        ],
     ) -> AsyncGenerator[FinancingApplication, None]:
         context = supplier_context(info)
         application = numeric_key(_key(application_id, "FinancingApplication"))

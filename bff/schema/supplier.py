@@ -39,6 +39,7 @@ from bff.schema.bank import (
     DocumentKind,
 )
 from bff.schema.context import Info, context_of
+from bff.schema.described_enum import described_enum
 from bff.schema.financing import (
     FinancingApplication,
     FinancingApplicationConnection,
@@ -51,25 +52,34 @@ from bff.schema.node import ResolvedByKeys, key_of
 from bff.schema.orders import Order, OrderConnection, OrderEdge
 from bff.schema.summary import SupplierSummary
 
-strawberry.enum(ReasonCodeEnum, name="EligibilityReasonCode")
+described_enum(
+    ReasonCodeEnum,
+    "Which admission threshold (业务准入门槛) the supplier fails, in the manual's rule order.",
+    {
+        ReasonCodeEnum.REGION_NOT_COVERED: "Registered outside the open regions (注册所在地不在开放地区).",
+        ReasonCodeEnum.COOPERATION_UNDER_12_MONTHS: "First fulfilment less than 12 months ago (合作年限不足1年).",
+        ReasonCodeEnum.NO_FULFILLMENT_IN_6_MONTHS: "No completed 结算单/产值单 in the last 6 months (近6个月无履约).",
+    },
+    name="EligibilityReasonCode",
+)
 
 
-@strawberry.type
+@strawberry.type(description="A registered region (注册所在地).")
 class Region:
-    province: str
-    city: str
+    province: str = strawberry.field(description="Province (省).")
+    city: str = strawberry.field(description="City (市).")
 
 
-@strawberry.type
+@strawberry.type(description="One failed admission threshold.")
 class EligibilityReason:
-    code: ReasonCodeEnum
-    message: str
+    code: ReasonCodeEnum = strawberry.field(description="Which threshold fails.")
+    message: str = strawberry.field(description="For the supplier, in Chinese.")
 
 
 @strawberry.type(description="Whether the supplier meets the three admission rules (业务准入门槛).")
 class Eligibility:
-    eligible: bool
-    reasons: list[EligibilityReason]
+    eligible: bool = strawberry.field(description="True when all three thresholds pass.")
+    reasons: list[EligibilityReason] = strawberry.field(description="The failed thresholds, in rule order.")
     eligible_from: dt.date | None = strawberry.field(
         description="When only the 12-month cooperation rule fails: the first day on which it passes."
     )
@@ -87,9 +97,9 @@ class Eligibility:
     description="The supplier's repayment and overdue record, kept for later business decisions."
 )
 class RepaymentRecord:
-    on_time_count: int
-    overdue_count: int
-    max_overdue_days: int
+    on_time_count: int = strawberry.field(description="Installments repaid on time (按时还款次数).")
+    overdue_count: int = strawberry.field(description="Installments repaid late or overdue (逾期次数).")
+    max_overdue_days: int = strawberry.field(description="Longest overdue stretch, in days (最长逾期天数).")
     overdue_principal: Decimal = strawberry.field(description="Principal outstanding on loans overdue now.")
     current_overdue_amount: Decimal = strawberry.field(description="Arrears WeBank reports as overdue now.")
 
@@ -107,7 +117,7 @@ def page_info(cursors: list[str], has_next_page: bool, after: str | None) -> rel
 @strawberry.type(description="A supplier of the Yunzhu platform.")
 class Supplier(ResolvedByKeys, relay.Node):
     key: relay.NodeID[str]
-    code: str
+    code: str = strawberry.field(description="Supplier code on the Yunzhu platform (供应商编码).")
 
     @classmethod
     def of(cls, code: str) -> Supplier:
@@ -121,7 +131,7 @@ class Supplier(ResolvedByKeys, relay.Node):
 
     # Fields read from the mall or MRO are nullable: when an upstream is down, only they are null (with an
     # UPSTREAM_UNAVAILABLE error at their path) and the rest of the supplier still answers.
-    @strawberry.field
+    @strawberry.field(description="Company name (企业名称), from the mall.")
     async def name(self, info: Info) -> str | None:
         return (await require_profile(context_of(info), self.code)).name
 
@@ -140,7 +150,7 @@ class Supplier(ResolvedByKeys, relay.Node):
         profile = await require_profile(context_of(info), self.code)
         return Region(province=profile.province, city=profile.city)
 
-    @strawberry.field
+    @strawberry.field(description="Whether it meets the admission thresholds (业务准入门槛).")
     async def eligibility(self, info: Info) -> Eligibility | None:
         return Eligibility.from_record(await supplier_eligibility(context_of(info), self.code))
 
@@ -149,7 +159,7 @@ class Supplier(ResolvedByKeys, relay.Node):
         row = await current_admission(context_of(info), self.code)
         return None if row is None else Admission.from_record(row)
 
-    @strawberry.field
+    @strawberry.field(description="The credit limit WeBank approved (授信额度); null until approved.")
     async def credit_limit(self, info: Info) -> CreditLimit | None:
         row = await current_limit(context_of(info), self.code)
         return None if row is None else CreditLimit.from_record(row)
@@ -158,10 +168,17 @@ class Supplier(ResolvedByKeys, relay.Node):
     async def orders(
         self,
         info: Info,
-        source: OrderSourceEnum | None = None,
-        statuses: list[OrderStatusEnum] | None = None,
-        first: int | None = 20,
-        after: str | None = None,
+        source: Annotated[
+            OrderSourceEnum | None,
+            strawberry.argument(description="Only this order system; both if omitted."),
+        ] = None,
+        statuses: Annotated[
+            list[OrderStatusEnum] | None, strawberry.argument(description="Only orders in these statuses.")
+        ] = None,
+        first: Annotated[int | None, strawberry.argument(description="Page size, 1–100.")] = 20,
+        after: Annotated[
+            str | None, strawberry.argument(description="Cursor of the previous page's end.")
+        ] = None,
     ) -> OrderConnection:
         page = await list_orders(
             context_of(info), self.code, source=source, statuses=statuses, first=first, after=after
@@ -181,12 +198,22 @@ class Supplier(ResolvedByKeys, relay.Node):
     async def loans(
         self,
         info: Info,
-        statuses: list[LoanStatusEnum] | None = None,
-        kinds: list[LoanKindEnum] | None = None,
-        applied_from: dt.date | None = None,
-        applied_to: dt.date | None = None,
-        first: int | None = 20,
-        after: str | None = None,
+        statuses: Annotated[
+            list[LoanStatusEnum] | None, strawberry.argument(description="Only loans in these statuses.")
+        ] = None,
+        kinds: Annotated[
+            list[LoanKindEnum] | None, strawberry.argument(description="Only loans of these kinds.")
+        ] = None,
+        applied_from: Annotated[
+            dt.date | None, strawberry.argument(description="Applied on or after this day (申请日期起).")
+        ] = None,
+        applied_to: Annotated[
+            dt.date | None, strawberry.argument(description="Applied on or before this day (申请日期止).")
+        ] = None,
+        first: Annotated[int | None, strawberry.argument(description="Page size, 1–100.")] = 20,
+        after: Annotated[
+            str | None, strawberry.argument(description="Cursor of the previous page's end.")
+        ] = None,
     ) -> LoanConnection:
         page = await list_loans(
             context_of(info),
@@ -211,9 +238,14 @@ class Supplier(ResolvedByKeys, relay.Node):
     async def financing_applications(
         self,
         info: Info,
-        statuses: list[ApplicationStatusEnum] | None = None,
-        first: int | None = 20,
-        after: str | None = None,
+        statuses: Annotated[
+            list[ApplicationStatusEnum] | None,
+            strawberry.argument(description="Only applications in these statuses (as they are now)."),
+        ] = None,
+        first: Annotated[int | None, strawberry.argument(description="Page size, 1–100.")] = 20,
+        after: Annotated[
+            str | None, strawberry.argument(description="Cursor of the previous page's end.")
+        ] = None,
     ) -> FinancingApplicationConnection:
         page = await list_applications(
             context_of(info), self.code, statuses=statuses, first=first, after=after
@@ -233,7 +265,13 @@ class Supplier(ResolvedByKeys, relay.Node):
     @strawberry.field(
         description="What applying with these orders would allow; checks everything, changes nothing."
     )
-    async def financing_preview(self, info: Info, order_ids: list[strawberry.ID]) -> FinancingPreview:
+    async def financing_preview(
+        self,
+        info: Info,
+        order_ids: Annotated[
+            list[strawberry.ID], strawberry.argument(description="The selected orders (勾选订单).")
+        ],
+    ) -> FinancingPreview:
         context = context_of(info)
         if self.code != context.viewer.supplier_code:
             raise ForbiddenError("Only the supplier itself can preview its financing.")
@@ -247,7 +285,7 @@ class Supplier(ResolvedByKeys, relay.Node):
     async def summary(self, info: Info) -> SupplierSummary:
         return SupplierSummary(record=await supplier_summary(context_of(info), self.code))
 
-    @strawberry.field
+    @strawberry.field(description="Repayment and overdue record (还款和逾期记录).")
     async def repayment_record(self, info: Info) -> RepaymentRecord:
         record = await repayment_record(context_of(info), self.code)
         return RepaymentRecord(
