@@ -17,7 +17,7 @@ from bff_sandbox.bank_html import (
     time_label,
     yuan_label,
 )
-from bff_sandbox.data import Installment, Loan, LoanDocument, Repayment
+from bff_sandbox.data import Installment, Loan, Repayment
 from bff_sandbox.financing_html import Enterprise, enterprise_card
 from bff_sandbox.loan_engine import METHOD_LABELS, Due, Payoff, installment_penalty
 from bff_sandbox.loan_servicing import EARLY_SETTLEMENT, SHORT_OF_FUNDS_FEN
@@ -203,61 +203,3 @@ def repay_result_page(enterprise: Enterprise, loan: Loan, repayment: Repayment) 
         "The platform has been notified; you may close this page.</small></p></section>"
     )
     return document("还款结果", body)
-
-
-def _voucher_rows(loan: Loan, period: int) -> list[tuple[str, str, str]]:
-    installment = next((i for i in loan.plan if i.period == period), None)
-    repayment = next((r for r in loan.repayments if period in r.periods), None)
-    rows: list[tuple[str, str, str]] = []
-    if installment is not None:
-        rows += [
-            ("期数", "Period", str(period)),
-            ("到期日", "Due date", date_label(installment.due_date)),
-            ("归还本金", "Principal", _money("voucher-principal", installment.principal)),
-            ("归还利息", "Interest", _money("voucher-interest", installment.interest)),
-        ]
-    if repayment is not None:
-        rows += [
-            ("还款编号", "Repayment no.", esc(repayment.repayment_no)),
-            ("罚息", "Penalty (whole repayment)", _money("voucher-penalty", repayment.penalty)),
-            ("还款时间", "Paid at", time_label(repayment.paid_at)),
-        ]
-    return rows
-
-
-def _certificate_rows(loan: Loan) -> list[tuple[str, str, str]]:
-    repaid = loan.repayments
-    return [
-        ("结清日期", "Settled on", date_label(loan.settled_on) if loan.settled_on else "—"),
-        (
-            "已还本金",
-            "Principal repaid",
-            _money("repaid-principal", sum((r.principal for r in repaid), Decimal(0))),
-        ),
-        (
-            "已还利息",
-            "Interest paid",
-            _money("repaid-interest", sum((r.interest for r in repaid), Decimal(0))),
-        ),
-        ("已还罚息", "Penalty paid", _money("repaid-penalty", sum((r.penalty for r in repaid), Decimal(0)))),
-        ("说明", "Statement", "该笔贷款本息已全部结清。All principal and interest of this loan are repaid."),
-    ]
-
-
-def document_page(enterprise: Enterprise, loan: Loan, doc: LoanDocument, period: int | None) -> str:
-    """One loan document (contract, voucher, certificate) as a printable page."""
-    rows = _loan_rows(loan)
-    if loan.disbursed_on is not None:
-        rows.append(("放款日期", "Disbursed on", date_label(loan.disbursed_on)))
-    rows.append(("借款期限", "Term", f"{loan.term_months} 个月"))
-    if doc.kind in ("INSTALLMENT_VOUCHER", "INTEREST_VOUCHER") and period is not None:
-        rows += _voucher_rows(loan, period)
-    elif doc.kind == "SETTLEMENT_CERTIFICATE":
-        rows += _certificate_rows(loan)
-    body = (
-        f"{enterprise_card(enterprise)}"
-        f'<section class="card" id="document" data-kind="{esc(doc.kind)}"><h1>{esc(doc.title)}</h1>'
-        f"<dl>{_rows(rows)}</dl><p><small>微众银行（沙箱）电子凭证 · Sandbox electronic document.</small></p>"
-        "</section>"
-    )
-    return document(doc.title, body)

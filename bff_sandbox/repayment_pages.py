@@ -13,7 +13,8 @@
   changed since the page was shown (the clock moved) re-renders it with 409 and the new amount.
 - A loan that is not DISBURSED or OVERDUE gets a 409 page `#not-repayable`; an unknown loan a 404 page;
   everything is a 503 page while the bank is down.
-- `GET /pages/documents/{loan_no}/{name}` serves each document URL of `/v1/loans` as a small HTML page.
+- `GET /pages/documents/{loan_no}/{name}` serves each document a loan's page links to as its real PDF
+  (the one `GET /v1/documents/{doc_id}` serves); none for a FAILED loan.
 - `POST /pages/clock` (`days`, `loan_no`) moves the sandbox clock from the loan page and redirects back
   to it — the demo's way to live through due dates; tests use `POST /_sandbox/clock`.
 """
@@ -22,12 +23,13 @@ from __future__ import annotations
 
 import re
 import uuid
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from bff_sandbox import pdfs, statements
 from bff_sandbox.bank_html import SANDBOX_SMS_CODE, FormError, message_page
 from bff_sandbox.data import Loan
 from bff_sandbox.financing_html import Enterprise
@@ -41,13 +43,12 @@ from bff_sandbox.loan_servicing import (
     installment_due,
 )
 from bff_sandbox.money import parse_yuan
-from bff_sandbox.repayment_html import document_page, repay_page, repay_result_page
+from bff_sandbox.repayment_html import repay_page, repay_result_page
 from bff_sandbox.state import SandboxState
 
 REPAYMENT = "repayment"  # the page name in `/pages/repayment`, as `repayment-url` answers it
 KINDS = (INSTALLMENT, EARLY_SETTLEMENT)
 TRADE_PASSWORD = re.compile(r"\d{6}")
-PERIOD_SUFFIX = re.compile(r"-(\d+)\.pdf$")
 MAX_CLOCK_DAYS = 3660
 
 
@@ -155,6 +156,7 @@ class RepaymentPages:
         return HTMLResponse(repay_result_page(self._enterprise(loan), loan, repayment))
 
     async def document(self, request: Request) -> Response:
+        """The loan document behind a link on the loan's page: the same PDF `GET /v1/documents` serves."""
         if self.state.webank_down:
             return _unavailable()
         loan = self.state.loan(str(request.path_params["loan_no"]))
@@ -162,13 +164,25 @@ class RepaymentPages:
         doc = (
             None
             if loan is None
-            else next((d for d in loan.documents if d.url.rsplit("/", 1)[-1] == name), None)
+            else next((d for d in statements.loan_documents(loan) if d.url.rsplit("/", 1)[-1] == name), None)
         )
         if loan is None or doc is None:
             return _page("not-found", "凭证不存在", "找不到该合同或凭证。No such document.", 404)
-        suffix = PERIOD_SUFFIX.search(name)
-        period = int(suffix.group(1)) if suffix else None
-        return HTMLResponse(document_page(self._enterprise(loan), loan, doc, period))
+        receiving, repayment = statements.accounts(self.state, loan.credit_code)
+        limit = self.state.limit(loan.credit_code)
+        parties = pdfs.Parties(
+            self._enterprise(loan).name,
+            loan.credit_code,
+            receiving,
+            repayment,
+            limit.total if limit.status == "APPROVED" else None,
+        )
+        filename = quote(f"{loan.loan_no}-{doc.title}.pdf")
+        return Response(
+            pdfs.render(doc, None if doc.loan_no is None else loan, parties),
+            media_type="application/pdf",
+            headers={"Content-Disposition": f"inline; filename=\"{name}\"; filename*=UTF-8''{filename}"},
+        )
 
     async def clock(self, request: Request) -> Response:
         form = {k: v.strip() for k, v in (await request.form()).items() if isinstance(v, str)}

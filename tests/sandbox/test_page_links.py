@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from collections import deque
 from datetime import date
@@ -10,6 +11,7 @@ from html import unescape
 from urllib.parse import urljoin, urlsplit
 
 import aiohttp
+import pypdf
 from bank_support import open_page, post_form, sandbox_fixtures, signed_get, signed_post
 
 from bff_sandbox import RunningSandbox
@@ -139,3 +141,22 @@ async def test_the_result_page_links_to_its_loan(
     loan = await open_page(http, urljoin(result.url, unescape(href.group(1))))
     assert loan.status == 200
     assert 'id="loan-result"' in loan.html
+
+
+async def test_the_loan_pages_documents_are_real_pdfs(
+    sandbox: RunningSandbox, http: aiohttp.ClientSession
+) -> None:
+    sandbox.state.reset()
+    page = await open_page(http, f"{sandbox.webank_url}/pages/loan?loan_no=WBL0002")
+    links = re.findall(r'<li data-kind="(\w+)"><a href="([^"]*)">([^<]*)</a>', page.html)
+    assert {kind for kind, _, _ in links} >= {
+        "LOAN_CONTRACT",
+        "INSTALLMENT_VOUCHER",
+        "SETTLEMENT_CERTIFICATE",
+    }
+    for _, href, title in links:
+        async with http.get(urljoin(page.url, unescape(href))) as response:
+            assert response.status == 200
+            assert response.content_type == "application/pdf"
+            text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(await response.read())).pages)
+        assert unescape(title) in text
