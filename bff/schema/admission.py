@@ -15,6 +15,7 @@ from bff.domain.admission_progress import Step as StepRecord
 from bff.domain.limits import LimitShare as LimitShareRecord
 from bff.domain.money import fen_to_yuan
 from bff.domain.regions import AdmissionRegion as AdmissionRegionRecord
+from bff.domain.status_labels import admission_status_label
 from bff.domain.statuses import AdmissionStatus, EntryPoint
 from bff.models import Admission as AdmissionRow
 from bff.models import Consent as ConsentRow
@@ -213,6 +214,12 @@ class Admission(ResolvedByKeys, relay.Node):
         if not (row.handler_name and row.handler_phone and row.handler_email):
             return None
         return Handler(name=row.handler_name, phone=row.handler_phone, email=row.handler_email)
+
+    @strawberry.field(
+        description="The status as a person reads it, in the manual's Chinese (注册认证中, 审核通过 …)."
+    )
+    def status_label(self) -> str:
+        return admission_status_label(self.status)
 
     @strawberry.field(
         description="WeBank's page to continue registration on, while that part is in progress."

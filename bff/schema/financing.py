@@ -13,6 +13,7 @@ from strawberry import relay
 from bff.domain.financeability import FinancingQuote
 from bff.domain.money import fen_to_yuan
 from bff.domain.records import OrderKey, OrderSource, OrderStatus
+from bff.domain.status_labels import application_status_label
 from bff.domain.statuses import ApplicationStatus
 from bff.errors import InvalidInputError
 from bff.models import ApplicationOrder as ApplicationOrderRow
@@ -153,6 +154,12 @@ class FinancingApplication(ResolvedByKeys, relay.Node):
             *(flow.load_application(context, application_id) for application_id in ids)
         )
         return [None if row is None else cls.from_record(row) for row in rows]
+
+    @strawberry.field(
+        description="The status as a person reads it, in the manual's Chinese (待微众银行确认, 已生成融资, 已撤销 …)."
+    )
+    def status_label(self) -> str:
+        return application_status_label(self.status)
 
     @strawberry.field(
         description="True while the orders wait to be pushed to WeBank (retried automatically)."

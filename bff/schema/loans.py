@@ -17,6 +17,7 @@ from bff.domain.bank_records import PlanItem
 from bff.domain.money import fen_to_yuan
 from bff.domain.repayment_picture import AmountDue as AmountDueRecord
 from bff.domain.repayment_picture import amount_due, overdue_days
+from bff.domain.status_labels import loan_status_label
 from bff.domain.statuses import InstallmentStatus, LoanKind, LoanStatus, RepaymentKind
 from bff.domain.statuses import RepaymentMethod as RepaymentMethodEnum
 from bff.models import Loan as LoanRow
@@ -293,6 +294,12 @@ class Loan(ResolvedByKeys, relay.Node):
         bank = await bank_view(context, self.row)
         due = None if bank is None else amount_due(bank.plan, context.today())
         return None if due is None else AmountDue.from_record(due)
+
+    @strawberry.field(
+        description="The status as a person reads it, in the manual's Chinese (处理中, 已放款, 融资失败 …)."
+    )
+    def status_label(self) -> str:
+        return loan_status_label(self.status)
 
     @strawberry.field(description="The orders this loan finances (order loans only).")
     async def orders(self, info: Info) -> list[Annotated[Order, strawberry.lazy("bff.schema.orders")]]:

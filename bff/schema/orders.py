@@ -13,6 +13,7 @@ from strawberry import relay
 from bff.domain.financeability import OrderFinancingStatus, financeable_amount, is_financeable
 from bff.domain.records import Contract as ContractRecord
 from bff.domain.records import OrderKey, OrderRecord, OrderSource, OrderStatus
+from bff.domain.status_labels import order_status_label
 from bff.errors import InvalidInputError
 from bff.resolvers.financing import ratios
 from bff.resolvers.loans import financed_by
@@ -122,6 +123,12 @@ class Order(ResolvedByKeys, relay.Node):
         found = await asyncio.gather(*(load_order(context, key) for key in order_keys if key is not None))
         nodes = iter(await cls.many(info, [record for record in found if record is not None]))
         return [None if record is None else next(nodes) for record in found]
+
+    @strawberry.field(
+        description="The status as a person reads it, in the manual's Chinese (待发货, 处理中, 待收货 …)."
+    )
+    def status_label(self) -> str:
+        return order_status_label(self.status)
 
     @strawberry.field(description="Whether it is in an open financing application or a live loan now.")
     def financing_status(self) -> OrderFinancingStatus:
