@@ -25,6 +25,9 @@ from bff.domain.statuses import (
     EntryPoint,
     LoanKind,
     LoanStatus,
+    MessageChannel,
+    MessageStatus,
+    NoticeKind,
     OutboxStatus,
     RepaymentKind,
 )
@@ -44,6 +47,11 @@ __all__ = [
     "LoanKind",
     "LoanOrder",
     "LoanStatus",
+    "MessageChannel",
+    "MessageStatus",
+    "Notice",
+    "NoticeKind",
+    "NoticeMessage",
     "OrderClaim",
     "OrderSource",
     "OrderStatus",
@@ -450,3 +458,63 @@ class IdempotencyKey(Model):
         table = "idempotency_key"
         unique_together = (("supplier_code", "key"),)
         indexes = (Index(fields=("created_at",)),)
+
+
+NOTICE_KEY_LENGTH = 160
+
+
+class Notice(Model):
+    """A notice (消息通知) to a supplier about one happening: a bank event applied, or an installment due soon.
+
+    `key` names the happening (e.g. `DISBURSED:WBL1`, `DUE_SOON:WBL1:2`) and is UNIQUE, so a re-delivered
+    bank event or a restarted job never creates a second notice. Created in the transaction that applies
+    the happening, together with its messages (`NoticeMessage`).
+    """
+
+    id = _pk()
+    supplier_code = fields.CharField(max_length=SUPPLIER_CODE_LENGTH)
+    kind = _enum(NoticeKind)
+    key = fields.CharField(max_length=NOTICE_KEY_LENGTH, unique=True)
+    title = fields.CharField(max_length=64)
+    body = fields.TextField()
+    loan_no = fields.CharField(max_length=EXTERNAL_ID_LENGTH, null=True)
+    created_at = fields.DatetimeField()
+    read_at = fields.DatetimeField(null=True)
+
+    messages: fields.ReverseRelation[NoticeMessage]
+
+    class Meta:
+        table = "notice"
+        # a supplier's notices newest first, and its unread ones
+        indexes = (Index(fields=("supplier_code", "id")), Index(fields=("supplier_code", "read_at")))
+
+
+class NoticeMessage(Model):
+    """One notice sent by SMS or e-mail to the supplier's handler (经办人): the messaging outbox.
+
+    Written with its notice; delivered by the messages worker (`bff.messaging`) once (UNIQUE per notice and
+    channel; `SENT` is recorded after the sender took it, and the sender is given `id` as an idempotency
+    key), retried with backoff, and rate-limited per supplier.
+    """
+
+    id = _pk()
+    notice: fields.ForeignKeyRelation[Notice] = fields.ForeignKeyField(
+        "models.Notice", related_name="messages", on_delete=fields.CASCADE
+    )
+    supplier_code = fields.CharField(max_length=SUPPLIER_CODE_LENGTH)
+    channel = _enum(MessageChannel)
+    recipient = fields.CharField(max_length=254)
+    status = _enum(MessageStatus, default=MessageStatus.PENDING)
+    attempts = fields.IntField(default=0)
+    next_attempt_at = fields.DatetimeField()
+    locked_until = fields.DatetimeField(null=True)
+    last_error = fields.TextField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    sent_at = fields.DatetimeField(null=True)
+
+    notice_id: int
+
+    class Meta:
+        table = "notice_message"
+        unique_together = (("notice", "channel"),)
+        indexes = (Index(fields=("status", "next_attempt_at")), Index(fields=("supplier_code", "sent_at")))

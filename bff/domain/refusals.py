@@ -30,6 +30,8 @@ class RefusalCode(enum.Enum):
     # DESIGN §6.2
     APPLICATION_NOT_FOUND = "APPLICATION_NOT_FOUND"  # unknown, or another supplier's
     APPLICATION_NOT_CANCELLABLE = "APPLICATION_NOT_CANCELLABLE"  # WeBank made a loan, or expired/failed
+    # DESIGN §6.5
+    NOTICE_NOT_FOUND = "NOTICE_NOT_FOUND"  # markNoticesRead: unknown, or another supplier's notice
 
 
 @dataclass(frozen=True, slots=True)

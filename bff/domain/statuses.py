@@ -85,3 +85,27 @@ class OutboxStatus(enum.StrEnum):
     PENDING = "PENDING"
     DELIVERED = "DELIVERED"
     FAILED = "FAILED"  # gave up after the last attempt; needs an operator
+
+
+class NoticeKind(enum.StrEnum):
+    """What a notice (消息通知) to a supplier is about."""
+
+    DUE_SOON = "DUE_SOON"  # 还款提醒: an installment is due in 5 days
+    OVERDUE = "OVERDUE"  # 逾期: the loan fell overdue
+    DEBIT_FAILED = "DEBIT_FAILED"  # 自动扣款失败: an installment's automatic debit failed
+    DISBURSED = "DISBURSED"  # 放款成功
+    LOAN_FAILED = "LOAN_FAILED"  # 融资失败
+    SETTLED = "SETTLED"  # 结清
+    LIMIT_APPROVED = "LIMIT_APPROVED"  # 授信通过
+    LIMIT_REJECTED = "LIMIT_REJECTED"  # 授信拒绝
+
+
+class MessageChannel(enum.StrEnum):
+    SMS = "SMS"
+    EMAIL = "EMAIL"
+
+
+class MessageStatus(enum.StrEnum):
+    PENDING = "PENDING"
+    SENT = "SENT"
+    FAILED = "FAILED"  # gave up after retrying; logged for an operator

@@ -15,6 +15,7 @@ from bff.events.broker import (
     admission_topic,
     application_topic,
     loan_topic,
+    notice_topic,
 )
 from bff.events.changes import Change, ChangeKind, tell
 
@@ -28,5 +29,6 @@ __all__ = [
     "admission_topic",
     "application_topic",
     "loan_topic",
+    "notice_topic",
     "tell",
 ]

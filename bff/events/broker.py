@@ -35,6 +35,10 @@ def loan_topic(supplier_code: str) -> str:
     return f"loan:{supplier_code}"
 
 
+def notice_topic(supplier_code: str) -> str:
+    return f"notice:{supplier_code}"
+
+
 class Broker(Protocol):
     async def publish(self, topic: str, event: Event) -> None: ...
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from redis.exceptions import RedisError
 
-from bff.events.broker import Broker, Event, admission_topic, application_topic, loan_topic
+from bff.events.broker import Broker, Event, admission_topic, application_topic, loan_topic, notice_topic
 
 logger = logging.getLogger("bff.events")
 
@@ -30,6 +30,7 @@ class ChangeKind(enum.StrEnum):
     ADMISSION = "admission"
     LOAN = "loan"
     APPLICATION = "application"
+    NOTICE = "notice"  # new notices may exist: subscribers read those after the last they saw
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,12 +52,18 @@ class Change:
     def application(cls, supplier_code: str, application_id: int | None = None) -> Change:
         return cls(supplier_code, ChangeKind.APPLICATION, application_id=application_id)
 
+    @classmethod
+    def notice(cls, supplier_code: str) -> Change:
+        return cls(supplier_code, ChangeKind.NOTICE)
+
     @property
     def topic(self) -> str:
         if self.kind is ChangeKind.ADMISSION:
             return admission_topic(self.supplier_code)
         if self.kind is ChangeKind.LOAN:
             return loan_topic(self.supplier_code)
+        if self.kind is ChangeKind.NOTICE:
+            return notice_topic(self.supplier_code)
         return application_topic(self.supplier_code)
 
     @property

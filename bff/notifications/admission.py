@@ -8,9 +8,11 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from bff.domain import notices
 from bff.domain.admission_flow import AdmissionEvent, belongs_to_admission, next_status, rank
 from bff.domain.money import yuan_to_fen
 from bff.models import Admission, AdmissionStatus, CreditLimit
+from bff.notices import create_notice
 from bff.notifications.events import (
     LimitApproved,
     LimitRejected,
@@ -104,6 +106,11 @@ async def apply_admission_event(
                     approved_at=occurred_at,
                     valid_until=decision.valid_until,
                 )
+                draft = notices.limit_approved(admission.id, decision.total, decision.valid_until)
+                await create_notice(admission.supplier_code, draft, conn)
+            elif isinstance(decision, LimitRejected) and new is AdmissionStatus.REJECTED:
+                draft = notices.limit_rejected(admission.id, decision.reason, decision.reapply_after)
+                await create_notice(admission.supplier_code, draft, conn)
             return
         admission = await Admission.filter(id=admission.id).using_db(conn).get()
     raise RuntimeError(f"admission {admission.id} kept changing under event {event}")

@@ -18,11 +18,15 @@ async def changes_of(event_type: str, data: Mapping[str, Any]) -> list[Change]:
     credit_code, loan_no = data.get("credit_code"), data.get("loan_no")
     if isinstance(credit_code, str) and event_type.startswith(("realname.", "limit.")):
         admissions = await current_admissions_by_credit_code(credit_code.strip())
-        changes += [Change.admission(code) for code in sorted({a.supplier_code for a in admissions})]
+        codes = sorted({a.supplier_code for a in admissions})
+        changes += [Change.admission(code) for code in codes]
+        if event_type.startswith("limit."):  # a decision brings a notice (LIMIT_APPROVED / LIMIT_REJECTED)
+            changes += [Change.notice(code) for code in codes]
     if isinstance(loan_no, str):
         loan = await Loan.get_or_none(loan_no=loan_no.strip())
         if loan is not None:
             changes.append(Change.loan(loan.supplier_code, loan.loan_no))
+            changes.append(Change.notice(loan.supplier_code))  # the event may have brought a notice
             if loan.application_id is not None:
                 changes.append(Change.application(loan.supplier_code, loan.application_id))
     return changes

@@ -16,8 +16,10 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from bff.domain import notices
+from bff.domain.calendar import shanghai_date
 from bff.domain.loan_flow import LoanEvent, allocate, next_loan_status, waits_for_disbursement
-from bff.domain.money import yuan_to_fen
+from bff.domain.money import fen_to_yuan, yuan_to_fen
 from bff.domain.repayment_record import EpisodeFacts, OverdueReport, PaymentFacts, overdue_episodes
 from bff.models import (
     ApplicationOrder,
@@ -32,6 +34,7 @@ from bff.models import (
     OverdueEpisode,
     Repayment,
 )
+from bff.notices import create_notice
 from bff.notifications.events import (
     EventType,
     parse_loan_applied,
@@ -231,6 +234,9 @@ async def apply_loan_disbursed(
     )
     if before is not None and before.amount_fen != amount_fen:
         await _reallocate(before, amount_fen, conn)
+    if before is not None:
+        on = shanghai_date(disbursed.disbursed_at or occurred_at)
+        await create_notice(loan.supplier_code, notices.disbursed(loan.loan_no, disbursed.amount, on), conn)
 
 
 async def _reallocate(loan: Loan, amount_fen: int, conn: BaseDBAsyncClient) -> None:
@@ -256,6 +262,7 @@ async def apply_loan_failed(occurred_at: datetime, data: Mapping[str, Any], conn
     loan = await _loan(failed.loan_no, conn)
     if await _move(loan, LoanEvent.LOAN_FAILED, lambda _loan, _new: {"failure_reason": failed.reason}, conn):
         await _free_orders(loan, conn)
+        await create_notice(loan.supplier_code, notices.loan_failed(loan.loan_no, failed.reason), conn)
 
 
 async def apply_loan_settled(occurred_at: datetime, data: Mapping[str, Any], conn: BaseDBAsyncClient) -> None:
@@ -269,6 +276,8 @@ async def apply_loan_settled(occurred_at: datetime, data: Mapping[str, Any], con
     }
     if await _move(loan, LoanEvent.LOAN_SETTLED, lambda _loan, _new: changes, conn):
         await _free_orders(loan, conn)
+        on = shanghai_date(settled.settled_at or occurred_at)
+        await create_notice(loan.supplier_code, notices.settled(loan.loan_no, on), conn)
     await _derive_overdue_record(loan, conn)
 
 
@@ -284,6 +293,15 @@ async def apply_loan_overdue(occurred_at: datetime, data: Mapping[str, Any], con
     # The report itself is the event being processed (marked processed in this transaction): the record
     # is derived from it together with every earlier one.
     await _derive_overdue_record(loan, conn)
+    # The installment's automatic debit failed (that is what the report says) — unless it was paid or
+    # the loan settled meanwhile (a report arriving late): then there is nothing to tell.
+    if (
+        await OverdueEpisode.filter(loan_id=loan.id, period=overdue.period, cleared_at=None)
+        .using_db(conn)
+        .exists()
+    ):
+        draft = notices.debit_failed(loan.loan_no, overdue.period, overdue.since, overdue.overdue_amount)
+        await create_notice(loan.supplier_code, draft, conn)
 
 
 async def apply_repayment_posted(
@@ -372,7 +390,10 @@ async def _derive_overdue_record(loan: Loan, conn: BaseDBAsyncClient) -> None:
     if open_since:
         since = min(open_since)
         if loan.status is LoanStatus.DISBURSED:
-            await _move(loan, LoanEvent.LOAN_OVERDUE, lambda _loan, _new: {"overdue_since": since}, conn)
+            if await _move(loan, LoanEvent.LOAN_OVERDUE, lambda _loan, _new: {"overdue_since": since}, conn):
+                arrears = sum(episode.overdue_fen for episode in derived if episode.cleared_at is None)
+                draft = notices.overdue(loan.loan_no, since, fen_to_yuan(arrears))
+                await create_notice(loan.supplier_code, draft, conn)
         elif loan.overdue_since != since:
             await (
                 Loan.filter(id=loan.id)

@@ -11,6 +11,7 @@ from bff.schema.document_cache import DocumentCache
 from bff.schema.errors import CodedErrors
 from bff.schema.financing import FinancingMutations
 from bff.schema.introspection import IntrospectionGate
+from bff.schema.notices import NoticeMutations
 from bff.schema.query import Query
 from bff.schema.reconcile import ReconcileMutations
 from bff.schema.repayment_mutations import RepaymentMutations
@@ -19,7 +20,9 @@ from bff.schema.subscription import Subscription
 
 
 @strawberry.type(description="What clients change. Refusals come back as `userErrors`, never as errors.")
-class Mutation(AdmissionMutations, FinancingMutations, RepaymentMutations, ReconcileMutations):
+class Mutation(
+    AdmissionMutations, FinancingMutations, RepaymentMutations, ReconcileMutations, NoticeMutations
+):
     pass
 
 

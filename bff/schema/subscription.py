@@ -22,6 +22,7 @@ from bff.schema.context import Info, context_of, supplier_context
 from bff.schema.financing import FinancingApplication
 from bff.schema.loans import Loan
 from bff.schema.node import key_of, numeric_key
+from bff.schema.notices import NoticeSubscriptions
 
 
 def _key(global_id: strawberry.ID, type_name: str) -> str:
@@ -29,7 +30,7 @@ def _key(global_id: strawberry.ID, type_name: str) -> str:
 
 
 @strawberry.type(description="Live updates over the websocket (graphql-transport-ws) at /graphql.")
-class Subscription:
+class Subscription(NoticeSubscriptions):
     @strawberry.subscription(
         description="The viewer's current admission now, then again whenever it changes (e.g. a bank decision)."
     )

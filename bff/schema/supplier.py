@@ -24,6 +24,7 @@ from bff.resolvers.applications import list_applications
 from bff.resolvers.bank import account_transactions, bank_accounts, supplier_documents
 from bff.resolvers.financing import check_order_financing
 from bff.resolvers.loans import list_loans, repayment_record
+from bff.resolvers.notices import list_notices
 from bff.resolvers.orders import list_orders
 from bff.resolvers.summary import supplier_summary
 from bff.resolvers.suppliers import readable_supplier_code, require_profile, supplier_eligibility
@@ -49,6 +50,7 @@ from bff.schema.financing import (
 )
 from bff.schema.loans import Loan, LoanConnection, LoanEdge
 from bff.schema.node import ResolvedByKeys, key_of
+from bff.schema.notices import Notice, NoticeConnection, NoticeEdge
 from bff.schema.orders import Order, OrderConnection, OrderEdge
 from bff.schema.summary import SupplierSummary
 
@@ -284,6 +286,30 @@ class Supplier(ResolvedByKeys, relay.Node):
     )
     async def summary(self, info: Info) -> SupplierSummary:
         return SupplierSummary(record=await supplier_summary(context_of(info), self.code))
+
+    @strawberry.field(
+        description="Notices (消息通知) to the supplier, newest first: due dates, overdue, failed debits, "
+        "disbursements, settlements and credit decisions."
+    )
+    async def notices(
+        self,
+        info: Info,
+        unread_only: Annotated[bool, strawberry.argument(description="Only the unread ones (未读).")] = False,
+        first: Annotated[int | None, strawberry.argument(description="Page size, 1–100.")] = 20,
+        after: Annotated[
+            str | None, strawberry.argument(description="Cursor of the previous page's end.")
+        ] = None,
+    ) -> NoticeConnection:
+        page = await list_notices(
+            context_of(info), self.code, unread_only=unread_only, first=first, after=after
+        )
+        edges = [NoticeEdge(node=Notice.from_record(row), cursor=cursor) for row, cursor in page.edges]
+        return NoticeConnection(
+            edges=edges,
+            page_info=page_info([edge.cursor for edge in edges], page.has_next_page, after),
+            total_count=page.total_count,
+            unread_count=page.unread_count,
+        )
 
     @strawberry.field(description="Repayment and overdue record (还款和逾期记录).")
     async def repayment_record(self, info: Info) -> RepaymentRecord:

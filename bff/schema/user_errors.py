@@ -28,6 +28,7 @@ described_enum(
         RefusalCode.INVALID_CREDIT_CODE: "The 统一社会信用代码 fails the GB 32100 check; never pushed.",
         RefusalCode.APPLICATION_NOT_FOUND: "The application is unknown or not the viewer's.",
         RefusalCode.APPLICATION_NOT_CANCELLABLE: "WeBank made a loan from it, or it expired or failed.",
+        RefusalCode.NOTICE_NOT_FOUND: "A notice (消息) is unknown or not the viewer's; nothing was marked.",
     },
     name="UserErrorCode",
 )
