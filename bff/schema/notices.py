@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import AsyncGenerator
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 from strawberry import relay
@@ -118,7 +119,13 @@ class NoticeMutations:
     @strawberry.mutation(
         description="Mark notices read (标为已读); already read ones keep their time. Suppliers only."
     )
-    async def mark_notices_read(self, info: Info, input: MarkNoticesReadInput) -> MarkNoticesReadPayload:
+    async def mark_notices_read(
+        self,
+        info: Info,
+        input: Annotated[
+            MarkNoticesReadInput, strawberry.argument(description="The notices to mark read (标为已读).")
+        ],
+    ) -> MarkNoticesReadPayload:
         context = supplier_context(info)
         ids = [
             numeric_key(key_of(str(value), "Notice", "`ids` must be ids of Notices.")) for value in input.ids
