@@ -91,7 +91,8 @@ async def test_limit_approved_makes_one_notice_with_the_amount(bff: Bff) -> None
     assert kinds(connection) == ["LIMIT_APPROVED"]
     node = connection["edges"][0]["node"]
     assert node["title"] == "授信审批通过"
-    assert "527,000.00元" in node["body"] and "2027年3月5日" in node["body"]
+    assert "527,000.00元" in node["body"]
+    assert "2027年3月5日" in node["body"]
     assert (connection["totalCount"], connection["unreadCount"]) == (1, 1)
     # and it is queued once by SMS and once by e-mail to the handler
     assert sorted(m.channel.value for m in await NoticeMessage.all()) == ["EMAIL", "SMS"]
@@ -105,7 +106,8 @@ async def test_limit_rejected_makes_a_notice_with_the_reapply_day(bff: Bff) -> N
     connection = await notices(bff)
     assert kinds(connection) == ["LIMIT_REJECTED"]
     body = connection["edges"][0]["node"]["body"]
-    assert "经营数据不足" in body and "2026年6月5日" in body
+    assert "经营数据不足" in body
+    assert "2026年6月5日" in body
 
 
 async def test_each_loan_event_makes_its_notice_once(bff: Bff) -> None:
@@ -128,10 +130,12 @@ async def test_each_loan_event_makes_its_notice_once(bff: Bff) -> None:
     connection = await notices(bff)
     assert kinds(connection) == ["SETTLED", "LOAN_FAILED", "DEBIT_FAILED", "OVERDUE", "DISBURSED"]
     by_kind = {edge["node"]["kind"]: edge["node"] for edge in connection["edges"]}
-    assert "50,000.00元" in by_kind["DISBURSED"]["body"] and "2026年3月5日" in by_kind["DISBURSED"]["body"]
+    assert "50,000.00元" in by_kind["DISBURSED"]["body"]
+    assert "2026年3月5日" in by_kind["DISBURSED"]["body"]
     assert by_kind["DISBURSED"]["title"] == "放款成功"
     assert by_kind["DISBURSED"]["loan"] == {"loanNo": "WBL-N1"}
-    assert "第1期" in by_kind["DEBIT_FAILED"]["body"] and "8,509.26元" in by_kind["DEBIT_FAILED"]["body"]
+    assert "第1期" in by_kind["DEBIT_FAILED"]["body"]
+    assert "8,509.26元" in by_kind["DEBIT_FAILED"]["body"]
     assert "2026年4月5日" in by_kind["OVERDUE"]["body"]
     assert "风控审批未通过" in by_kind["LOAN_FAILED"]["body"]
     assert "2026年5月5日" in by_kind["SETTLED"]["body"]
