@@ -6,7 +6,8 @@ loaded for its whole life, and aiodataloader binds the event loop it was built o
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar, cast, overload
 
 from bff.integrations.upstreams import Upstreams
 from bff.loaders.bank import (
@@ -40,53 +41,77 @@ from bff.loaders.suppliers import (
 __all__ = ["Loaders", "OrderWindow", "OrderWindowRequest", "TransactionWindowRequest"]
 
 
-@dataclass(frozen=True, slots=True)
+T = TypeVar("T")
+
+
+class _Built(Generic[T]):
+    """A loader built on first use: a request builds only the loaders it needs (most use a few of them)."""
+
+    def __init__(self, build: Callable[[Upstreams], T]) -> None:
+        self._build = build
+        self._name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    @overload
+    def __get__(self, loaders: None, owner: type) -> _Built[T]: ...
+    @overload
+    def __get__(self, loaders: Loaders, owner: type) -> T: ...
+    def __get__(self, loaders: Loaders | None, owner: type) -> _Built[T] | T:
+        if loaders is None:
+            return self
+        built: dict[str, Any] = loaders.__dict__
+        try:
+            return cast(T, built[self._name])
+        except KeyError:
+            value = built[self._name] = self._build(loaders.upstreams)
+            return value
+
+
 class Loaders:
-    suppliers: SupplierByCodeLoader
-    mall_fulfilment: MallFulfilmentByCodeLoader
-    mro_fulfilment: MroFulfilmentByCodeLoader
-    orders: OrderByKeyLoader
-    order_windows: OrderWindowLoader
-    bank_loans: BankLoanByNoLoader
-    payoff_quotes: PayoffQuoteLoader
-    credit_financing_urls: CreditFinancingUrlLoader
-    repayment_urls: RepaymentUrlLoader
-    bank_accounts: BankAccountsLoader
-    transaction_windows: TransactionWindowLoader
-    bank_documents: BankDocumentsLoader
-    admissions: CurrentAdmissionBySupplierLoader
-    credit_limits: CreditLimitByAdmissionLoader
-    loan_orders_by_order: LoanOrdersByOrderKeyLoader
-    loan_orders_by_loan: LoanOrdersByLoanLoader
-    order_claims: OrderClaimByOrderKeyLoader
-    loans: LoanByNoLoader
-    loans_by_id: LoanByIdLoader
-    repayments_by_loan: RepaymentsByLoanLoader
-    loan_usage: LoanUsageBySupplierLoader
+    """One request's (or one subscription event's) loaders, each built when first used."""
+
+    def __init__(self, upstreams: Upstreams) -> None:
+        self.upstreams = upstreams
 
     @classmethod
     def build(cls, upstreams: Upstreams) -> Loaders:
-        orders = OrderByKeyLoader(upstreams.mall, upstreams.mro_shop)
-        return cls(
-            suppliers=SupplierByCodeLoader(upstreams.mall),
-            mall_fulfilment=MallFulfilmentByCodeLoader(upstreams.mall),
-            mro_fulfilment=MroFulfilmentByCodeLoader(upstreams.mro_shop),
-            orders=orders,
-            order_windows=OrderWindowLoader(upstreams.mall, upstreams.mro_shop, orders),
-            bank_loans=BankLoanByNoLoader(upstreams.webank),
-            payoff_quotes=PayoffQuoteLoader(upstreams.webank),
-            credit_financing_urls=CreditFinancingUrlLoader(upstreams.webank),
-            repayment_urls=RepaymentUrlLoader(upstreams.webank),
-            bank_accounts=BankAccountsLoader(upstreams.webank),
-            transaction_windows=TransactionWindowLoader(upstreams.webank),
-            bank_documents=BankDocumentsLoader(upstreams.webank),
-            admissions=CurrentAdmissionBySupplierLoader(),
-            credit_limits=CreditLimitByAdmissionLoader(),
-            loan_orders_by_order=LoanOrdersByOrderKeyLoader(),
-            loan_orders_by_loan=LoanOrdersByLoanLoader(),
-            order_claims=OrderClaimByOrderKeyLoader(),
-            loans=LoanByNoLoader(),
-            loans_by_id=LoanByIdLoader(),
-            repayments_by_loan=RepaymentsByLoanLoader(),
-            loan_usage=LoanUsageBySupplierLoader(),
-        )
+        return cls(upstreams)
+
+    suppliers = _Built(lambda u: SupplierByCodeLoader(u.mall))
+    mall_fulfilment = _Built(lambda u: MallFulfilmentByCodeLoader(u.mall))
+    mro_fulfilment = _Built(lambda u: MroFulfilmentByCodeLoader(u.mro_shop))
+    bank_loans = _Built(lambda u: BankLoanByNoLoader(u.webank))
+    payoff_quotes = _Built(lambda u: PayoffQuoteLoader(u.webank))
+    credit_financing_urls = _Built(lambda u: CreditFinancingUrlLoader(u.webank))
+    repayment_urls = _Built(lambda u: RepaymentUrlLoader(u.webank))
+    bank_accounts = _Built(lambda u: BankAccountsLoader(u.webank))
+    transaction_windows = _Built(lambda u: TransactionWindowLoader(u.webank))
+    bank_documents = _Built(lambda u: BankDocumentsLoader(u.webank))
+    admissions = _Built(lambda _u: CurrentAdmissionBySupplierLoader())
+    credit_limits = _Built(lambda _u: CreditLimitByAdmissionLoader())
+    loan_orders_by_order = _Built(lambda _u: LoanOrdersByOrderKeyLoader())
+    loan_orders_by_loan = _Built(lambda _u: LoanOrdersByLoanLoader())
+    order_claims = _Built(lambda _u: OrderClaimByOrderKeyLoader())
+    loans = _Built(lambda _u: LoanByNoLoader())
+    loans_by_id = _Built(lambda _u: LoanByIdLoader())
+    repayments_by_loan = _Built(lambda _u: RepaymentsByLoanLoader())
+    loan_usage = _Built(lambda _u: LoanUsageBySupplierLoader())
+
+    @property
+    def orders(self) -> OrderByKeyLoader:
+        built: dict[str, Any] = self.__dict__
+        if "orders" not in built:
+            built["orders"] = OrderByKeyLoader(self.upstreams.mall, self.upstreams.mro_shop)
+        return cast(OrderByKeyLoader, built["orders"])
+
+    @property
+    def order_windows(self) -> OrderWindowLoader:
+        # shares `orders`: the orders a window lists are primed there, so a later load by key is free
+        built: dict[str, Any] = self.__dict__
+        if "order_windows" not in built:
+            built["order_windows"] = OrderWindowLoader(
+                self.upstreams.mall, self.upstreams.mro_shop, self.orders
+            )
+        return cast(OrderWindowLoader, built["order_windows"])
