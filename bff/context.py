@@ -10,7 +10,7 @@ from bff.auth import Viewer
 from bff.config import Settings
 from bff.domain.calendar import today_in_shanghai
 from bff.errors import AuthenticationError, ForbiddenError
-from bff.events import Broker
+from bff.events import Broker, shared
 from bff.integrations.upstreams import Upstreams
 from bff.loaders import Loaders
 from bff.outbox import OutboxDelivery
@@ -80,9 +80,15 @@ class Context:
             raise ForbiddenError("Platform operators cannot act as a supplier.")
         return viewer
 
-    def refresh_loaders(self) -> None:
-        """New, empty loaders: a subscription's context lives as long as its socket, each event reloads."""
-        self.loaders = Loaders.build(self.services.upstreams)
+    def refresh_loaders(self, event: object = None) -> None:
+        """New, empty loaders: a subscription's context lives as long as its socket, each event reloads.
+
+        Given the told event, the loaders are those of every subscriber of this process told of it
+        (`bff.events.shared`): one read per event, not one per subscriber. Loaders hold no viewer; what
+        a viewer may read is checked by the resolvers.
+        """
+        upstreams = self.services.upstreams
+        self.loaders = shared(event, Loaders, lambda: Loaders.build(upstreams))
 
     def today(self) -> date:
         return today_in_shanghai()

@@ -18,6 +18,7 @@ from bff.events.broker import (
     notice_topic,
 )
 from bff.events.changes import Change, ChangeKind, tell
+from bff.events.shared import Told, shared
 
 __all__ = [
     "RESYNC",
@@ -26,9 +27,11 @@ __all__ = [
     "ChangeKind",
     "InProcessBroker",
     "RedisBroker",
+    "Told",
     "admission_topic",
     "application_topic",
     "loan_topic",
     "notice_topic",
+    "shared",
     "tell",
 ]

@@ -13,6 +13,8 @@ from typing import Any, Protocol
 
 import redis.asyncio as redis
 
+from bff.events.shared import Told
+
 logger = logging.getLogger("bff.events")
 
 Event = dict[str, Any]
@@ -62,9 +64,13 @@ class _Fanout:
         self._queues: dict[str, set[asyncio.Queue[Event]]] = defaultdict(set)
 
     def deliver(self, topic: str, event: Event) -> None:
-        for queue in list(self._queues.get(topic, ())):
+        subscribers = self._queues.get(topic)
+        if not subscribers:
+            return
+        told = Told(event)  # one object for all: they share what they read for it (`bff.events.shared`)
+        for queue in list(subscribers):
             try:
-                queue.put_nowait(event)
+                queue.put_nowait(told)
             except asyncio.QueueFull:
                 logger.warning("dropping an event for a slow subscriber of %s", topic)
 
