@@ -38,6 +38,7 @@ from bff.schema.bank import Document
 from bff.schema.context import Info, context_of
 from bff.schema.described_enum import described_enum
 from bff.schema.node import ResolvedByKeys
+from bff.schema.selection import selected_names
 
 if TYPE_CHECKING:
     from bff.schema.orders import Order
@@ -303,9 +304,12 @@ class Loan(ResolvedByKeys, relay.Node):
 
     @strawberry.field(description="The orders this loan finances (order loans only).")
     async def orders(self, info: Info) -> list[Annotated[Order, strawberry.lazy("bff.schema.orders")]]:
-        from bff.schema.orders import Order
+        from bff.schema.orders import FINANCING_FIELDS, Order
 
-        return await Order.many(info, await orders_of_loan(context_of(info), self.row))
+        records = await orders_of_loan(context_of(info), self.row)
+        return await Order.many(
+            info, records, financing=not FINANCING_FIELDS.isdisjoint(selected_names(info))
+        )
 
     @strawberry.field(description="The repayment plan, live from WeBank.")
     async def installments(self, info: Info) -> list[Installment]:

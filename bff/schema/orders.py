@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
@@ -79,13 +80,34 @@ def order_key(node_key: str) -> OrderKey | None:
     return OrderKey(OrderSource(source), order_id)
 
 
+# The fields that need the orders' loan lines and claims: a page that selects none of them reads neither.
+FINANCING_FIELDS = frozenset(
+    {"financingStatus", "financeable", "financeableAmount", "financedAmount", "loans"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Financing:
+    """An order's financing fields, computed once for a page of orders (`Order.many`), not per field."""
+
+    record: OrderFinancing
+    financeable: bool
+    financeable_amount: Decimal
+    financed_amount: Decimal
+
+
+def _not_read(order_no: str) -> _Financing:
+    # only reached if `selected_names` missed a selected financing field: fail loudly, never answer wrong
+    raise RuntimeError(f"order {order_no}: financing fields were not read for this selection")
+
+
 @strawberry.type(description="An order of the supplier in the mall (集采) or the MRO shop.")
 class Order(ResolvedByKeys, relay.Node):
     node_key: relay.NodeID[str]
     record: strawberry.Private[OrderRecord]
-    # The order's loan lines and claim, read for a whole page at once (`Order.many`): the financing fields
-    # below are then plain reads, not one awaited load per order.
-    financing: strawberry.Private[OrderFinancing]
+    # The order's loan lines and claim, read for a whole page at once (`Order.many`), and the fields derived
+    # from them, computed there too: the financing fields below are plain reads, and take no `info`.
+    computed: strawberry.Private[_Financing | None]
     source: OrderSource = strawberry.field(description="The order system it comes from (集采 mall or MRO).")
     order_no: str = strawberry.field(description="Order number (订单编号) as its order system shows it.")
     status: OrderStatus = strawberry.field(description="Status in its order system (订单状态).")
@@ -95,11 +117,11 @@ class Order(ResolvedByKeys, relay.Node):
     created_at: datetime = strawberry.field(description="When the order was placed (下单时间).")
 
     @classmethod
-    def from_record(cls, record: OrderRecord, financing: OrderFinancing) -> Order:
+    def from_record(cls, record: OrderRecord, computed: _Financing | None) -> Order:
         return cls(
             node_key=f"{record.source.value}:{record.key.id}",  # read back by `order_key`
             record=record,
-            financing=financing,
+            computed=computed,
             source=record.source,
             order_no=record.order_no,
             status=record.status,
@@ -110,9 +132,24 @@ class Order(ResolvedByKeys, relay.Node):
         )
 
     @classmethod
-    async def many(cls, info: Info, records: list[OrderRecord]) -> list[Order]:
-        financing = await financing_of_orders(context_of(info), records)
-        return [cls.from_record(record, each) for record, each in zip(records, financing, strict=True)]
+    async def many(cls, info: Info, records: list[OrderRecord], *, financing: bool = True) -> list[Order]:
+        """A page of orders; `financing=False` (nothing in FINANCING_FIELDS selected) skips their reads."""
+        if not financing:
+            return [cls.from_record(record, None) for record in records]
+        context = context_of(info)
+        shares = ratios(context)
+        computed = []
+        for record, each in zip(records, await financing_of_orders(context, records), strict=True):
+            financed = financed_by(each.loan_lines)
+            computed.append(
+                _Financing(
+                    record=each,
+                    financeable=is_financeable(record, each.status),
+                    financeable_amount=financeable_amount(record, shares, financed, each.status),
+                    financed_amount=financed,
+                )
+            )
+        return [cls.from_record(record, each) for record, each in zip(records, computed, strict=True)]
 
     @classmethod
     async def load_nodes(cls, info: Info, keys: list[str]) -> list[Order | None]:
@@ -130,38 +167,36 @@ class Order(ResolvedByKeys, relay.Node):
     def status_label(self) -> str:
         return order_status_label(self.status)
 
+    def _financing(self) -> _Financing:
+        return self.computed if self.computed is not None else _not_read(self.order_no)
+
     @strawberry.field(description="Whether it is in an open financing application or a live loan now.")
     def financing_status(self) -> OrderFinancingStatus:
-        return self.financing.status
+        return self._financing().record.status
 
     @strawberry.field(
         description="Whether it can back a new order loan: NOT_FINANCED and its status allows it "
         "(mall: 待发货/处理中; MRO: 待发货/待收货)."
     )
     def financeable(self) -> bool:
-        return is_financeable(self.record, self.financing.status)
+        return self._financing().financeable
 
     @strawberry.field(
         description="Amount × the status's ratio, minus what live loans already finance on it; "
         "0 unless `financeable`."
     )
-    def financeable_amount(self, info: Info) -> Decimal:
-        return financeable_amount(
-            self.record,
-            ratios(context_of(info)),
-            financed_by(self.financing.loan_lines),
-            self.financing.status,
-        )
+    def financeable_amount(self) -> Decimal:
+        return self._financing().financeable_amount
 
     @strawberry.field(description="What live loans finance on this order.")
     def financed_amount(self) -> Decimal:
-        return financed_by(self.financing.loan_lines)
+        return self._financing().financed_amount
 
     @strawberry.field(description="Loans this order backs or backed (融资查询).")
     def loans(self) -> list[Annotated[Loan, strawberry.lazy("bff.schema.loans")]]:
         from bff.schema.loans import Loan
 
-        return [Loan.from_record(line.loan) for line in self.financing.loan_lines]
+        return [Loan.from_record(line.loan) for line in self._financing().record.loan_lines]
 
 
 @strawberry.type(description="An order in a page of orders.")

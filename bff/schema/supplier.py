@@ -51,7 +51,8 @@ from bff.schema.financing import (
 from bff.schema.loans import Loan, LoanConnection, LoanEdge
 from bff.schema.node import ResolvedByKeys, key_of
 from bff.schema.notices import Notice, NoticeConnection, NoticeEdge
-from bff.schema.orders import Order, OrderConnection, OrderEdge
+from bff.schema.orders import FINANCING_FIELDS, Order, OrderConnection, OrderEdge
+from bff.schema.selection import selected_names
 from bff.schema.summary import SupplierSummary
 
 described_enum(
@@ -185,7 +186,11 @@ class Supplier(ResolvedByKeys, relay.Node):
         page = await list_orders(
             context_of(info), self.code, source=source, statuses=statuses, first=first, after=after
         )
-        nodes = await Order.many(info, [edge.order for edge in page.edges])
+        nodes = await Order.many(
+            info,
+            [edge.order for edge in page.edges],
+            financing=not FINANCING_FIELDS.isdisjoint(selected_names(info, ("edges", "node"))),
+        )
         edges = [
             OrderEdge(node=node, cursor=edge.cursor) for node, edge in zip(nodes, page.edges, strict=True)
         ]
