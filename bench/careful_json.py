@@ -153,8 +153,14 @@ async def _loan_page(context: Context) -> tuple[list[Loan], int, list[BankLoan |
     return rows, page.total_count, list(banks)
 
 
-def _rate(row: Loan) -> str | None:
-    return None if row.annual_rate is None else str(row.annual_rate.normalize())
+def _rate(row: Loan, bank: BankLoan | None) -> str | None:
+    # as the graph: what `loan.disbursed` told, else (a loan never disbursed) the bank's
+    rate = row.annual_rate if row.annual_rate is not None else None if bank is None else bank.annual_rate
+    return None if rate is None else str(rate.normalize())
+
+
+def _term(row: Loan, bank: BankLoan | None) -> int | None:
+    return row.term_months if row.term_months is not None else None if bank is None else bank.term_months
 
 
 async def loans(context: Context) -> dict[str, Any]:
@@ -167,8 +173,8 @@ async def loans(context: Context) -> dict[str, Any]:
                 "status": _name(row.status),
                 "amount": format_yuan(fen_to_yuan(row.amount_fen)),
                 "outstandingPrincipal": format_yuan(fen_to_yuan(row.outstanding_principal_fen)),
-                "annualRate": _rate(row),
-                "termMonths": row.term_months,
+                "annualRate": _rate(row, bank),
+                "termMonths": _term(row, bank),
                 "appliedAt": _time(row.applied_at),
                 "disbursedAt": _time(row.disbursed_at),
                 "installments": _installments(bank),
