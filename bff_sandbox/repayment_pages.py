@@ -30,7 +30,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from bff_sandbox import pdfs, statements
-from bff_sandbox.bank_html import SANDBOX_SMS_CODE, FormError, message_page
+from bff_sandbox.bank_html import LOAN_STATUS_LABELS, SANDBOX_SMS_CODE, FormError, message_page
 from bff_sandbox.data import Loan
 from bff_sandbox.financing_html import Enterprise
 from bff_sandbox.loan_engine import payoff
@@ -77,7 +77,8 @@ def _not_repayable(loan: Loan) -> Response:
     return _page(
         "not-repayable",
         "该笔借据不可还款",
-        f"借据 {loan.loan_no} 当前状态为 {loan.status}，无需还款。Loan {loan.loan_no} is {loan.status}: "
+        f"借据 {loan.loan_no} 当前状态为「{LOAN_STATUS_LABELS.get(loan.status, loan.status)}」，无需还款。"
+        f"Loan {loan.loan_no} is {loan.status.lower()}: "
         "there is nothing to repay.",
         409,
     )

@@ -204,6 +204,7 @@ async def test_a_whole_loan_clicked_through_pay_an_installment_then_settle_early
     # and: a settled loan is no longer repayable
     closed = await open_page(http, f"{sandbox.webank_url}/pages/repay?loan_no={loan_no}&kind=INSTALLMENT")
     assert (closed.status, 'id="not-repayable"' in closed.html) == (409, True)
+    assert "当前状态为「已结清」" in closed.html
 
 
 async def test_overdue_arrears_are_paid_with_their_penalty_to_the_day(
