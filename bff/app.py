@@ -27,7 +27,7 @@ from bff.outbox import OutboxPolicy
 from bff.request_guard import BodyLimit
 from bff.throttle import build_budget
 from bff.webhooks import webank_webhook
-from bff.workers import ChangedAggregates, build_outbox, run_outbox, run_reconciler
+from bff.workers import ChangedAggregates, build_outbox, run_due_soon, run_outbox, run_reconciler
 
 logger = logging.getLogger("bff.app")
 
@@ -75,12 +75,16 @@ def create_app(
             ),
             name="bff-reconcile",
         )
+        due_soon = asyncio.create_task(
+            run_due_soon(upstreams.webank, broker, stop, settings.due_soon_interval), name="bff-due-soon"
+        )
         try:
             yield
         finally:
             stop.set()
             await worker
             await reconciler
+            await due_soon
             await broker.close()
             await budget.close()
             await session.close()

@@ -293,6 +293,12 @@ def _demo(args: argparse.Namespace) -> int:
                     if "BFF_RECONCILE_INTERVAL" in os.environ
                     else {"reconcile_interval": DEMO_RECONCILE_SECONDS}
                 ),
+                # due-date reminders soon after the demo moves the bank's clock
+                **(
+                    {}
+                    if "BFF_DUE_SOON_INTERVAL" in os.environ
+                    else {"due_soon_interval": DEMO_RECONCILE_SECONDS}
+                ),
             )
             # The graph runs on the sandbox bank's day, which the demo moves forward to run due dates.
             clock.follow(lambda: (sandbox.state.today - datetime.now(SHANGHAI).date()).days)

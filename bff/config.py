@@ -56,6 +56,11 @@ class Settings(BaseSettings):
         description="seconds between reconciliations of every admitted supplier with WeBank (the first "
         "runs one interval after start)",
     )
+    due_soon_interval: float = Field(
+        default=3600,
+        gt=0,
+        description="seconds between passes of the DUE_SOON job (还款提醒, 5 days before each due date)",
+    )
     push_give_up_hours: float = Field(
         default=24,
         gt=0,

@@ -10,7 +10,9 @@ from datetime import UTC, datetime
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from bff import notifications
+from bff.clock import business_today
 from bff.domain.bank_pushes import PushResult
+from bff.due_soon import remind_due_soon
 from bff.events import Broker, Change, tell
 from bff.integrations.webank import WebankClient
 from bff.models import Admission, FinancingApplication, OutboxMessage
@@ -145,3 +147,18 @@ async def run_reconciler(
             logger.info("reconciliation with WeBank: %d repair(s)", repaired)
         except Exception:
             logger.exception("reconciliation pass failed; next in %.0f s", interval)
+
+
+async def run_due_soon(webank: WebankClient, broker: Broker, stop: asyncio.Event, interval: float) -> None:
+    """The DUE_SOON job every `interval` seconds until `stop`, the first pass one interval after start (as
+    the reconciler: a starting fleet does not all ask the bank at once; a pass is idempotent, and one
+    missed on a reminder day reminds on the next). A failed pass is logged and retried at the next interval."""
+    while True:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=interval)
+        if stop.is_set():
+            return
+        try:
+            await remind_due_soon(webank, broker, business_today())
+        except Exception:
+            logger.exception("due-date reminder pass failed; next in %.0f s", interval)
