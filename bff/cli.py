@@ -1,4 +1,4 @@
-"""`bff`: demo, serve, sandbox, token, migrate, reconcile."""
+"""`bff`: demo, serve, sandbox, token, migrate, reconcile, operations."""
 
 from __future__ import annotations
 
@@ -126,7 +126,34 @@ def _parser() -> argparse.ArgumentParser:
         description="Apply every pending migration to BFF_DATABASE_URL and print what was applied.",
     )
     migrate.set_defaults(handler=_migrate)
+
+    operations = commands.add_parser(
+        "operations",
+        help="list the page operations of operations/ with their SHA-256 hashes",
+        description="Print each document of operations/ (one per portal page or widget) with the SHA-256 of "
+        "its text: the hash a client sends as extensions.persistedQuery.sha256Hash (Apollo APQ), and what "
+        "BFF_PERSISTED_ONLY=true allows.",
+    )
+    operations.add_argument("--json", action="store_true", help="a JSON array of {name, kind, file, sha256}")
+    operations.set_defaults(handler=_operations)
     return parser
+
+
+def _operations(args: argparse.Namespace) -> int:
+    from bff.operations import load_operations, operations_directory
+
+    found = load_operations(operations_directory())
+    if args.json:
+        listed = [{"name": o.name, "kind": o.kind, "file": o.file, "sha256": o.sha256} for o in found]
+        print(json.dumps(listed, indent=2))
+        return 0
+    if not found:
+        print(f"bff: no operations in {operations_directory()}", file=sys.stderr)
+        return 1
+    width = max(len(o.name) for o in found)
+    for o in found:
+        print(f"{o.name:<{width}}  {o.kind:<12}  {o.sha256}")
+    return 0
 
 
 def _token(args: argparse.Namespace) -> int:
