@@ -16,6 +16,7 @@ from bff.schema.query import Query
 from bff.schema.reconcile import ReconcileMutations
 from bff.schema.repayment_mutations import RepaymentMutations
 from bff.schema.scalars import SCALARS
+from bff.schema.shared_execution import SharedEventExecution
 from bff.schema.subscription import Subscription
 
 
@@ -33,6 +34,8 @@ schema = strawberry.Schema(
     # Not `sort_schema=True`: strawberry 0.341 rebuilds the sorted schema with plain GraphQLEnumTypes,
     # which then cannot serialize Python enum members ("Enum cannot represent value").
     config=StrawberryConfig(scalar_map=SCALARS),
+    # identical subscriptions told of one event share one executed result (errors never shared)
+    execution_context_class=SharedEventExecution,
     # Extensions are classes, built per request (an instance would share state between requests).
     extensions=[
         CodedErrors,
