@@ -22,12 +22,21 @@ from bff.graphiql import ASSETS_DIR, ASSETS_PATH
 from bff.graphql_app import BffGraphQL
 from bff.health import healthz, metrics_endpoint, readyz
 from bff.integrations.http import create_session
+from bff.integrations.messaging import MessageSender
 from bff.integrations.upstreams import Upstreams
+from bff.messaging import MessageDelivery, MessagePolicy
 from bff.outbox import OutboxPolicy
 from bff.request_guard import BodyLimit
 from bff.throttle import build_budget
 from bff.webhooks import webank_webhook
-from bff.workers import ChangedAggregates, build_outbox, run_due_soon, run_outbox, run_reconciler
+from bff.workers import (
+    ChangedAggregates,
+    build_outbox,
+    run_due_soon,
+    run_messages,
+    run_outbox,
+    run_reconciler,
+)
 
 logger = logging.getLogger("bff.app")
 
@@ -75,6 +84,19 @@ def create_app(
             ),
             name="bff-reconcile",
         )
+        sender = MessageSender(
+            session,
+            sms_url=None if settings.sms_url is None else str(settings.sms_url),
+            email_url=None if settings.email_url is None else str(settings.email_url),
+        )
+        messages = asyncio.create_task(
+            run_messages(
+                MessageDelivery(sender, MessagePolicy(rate_per_hour=settings.message_rate_per_hour)),
+                stop,
+                settings.outbox_interval,
+            ),
+            name="bff-messages",
+        )
         due_soon = asyncio.create_task(
             run_due_soon(upstreams.webank, broker, stop, settings.due_soon_interval), name="bff-due-soon"
         )
@@ -85,6 +107,7 @@ def create_app(
             await worker
             await reconciler
             await due_soon
+            await messages
             await broker.close()
             await budget.close()
             await session.close()

@@ -271,7 +271,10 @@ def _sandbox(args: argparse.Namespace) -> int:
         return 1
     print(f"sandbox upstreams on {sandbox.url}:")
     print(
-        f"  BFF_MALL_URL={sandbox.mall_url}\n  BFF_MRO_URL={sandbox.mro_url}\n  BFF_WEBANK_URL={sandbox.webank_url}"
+        f"  BFF_MALL_URL={sandbox.mall_url}\n  BFF_MRO_URL={sandbox.mro_url}\n  BFF_WEBANK_URL={sandbox.webank_url}\n"
+        f"  BFF_SMS_URL={sandbox.sms_url}\n  BFF_EMAIL_URL={sandbox.email_url}\n"
+        f"SMS and e-mails the BFF sends are recorded at {sandbox.url}/_sandbox/messages "
+        f"(page: {sandbox.url}/_sandbox/messages/page)"
     )
     _wait_for_signal()
     sandbox.stop()
@@ -309,6 +312,9 @@ def _demo(args: argparse.Namespace) -> int:
                 mall_url=sandbox.mall_url,
                 mro_url=sandbox.mro_url,
                 webank_url=sandbox.webank_url,
+                # notices go to the sandbox's gateways: GET /_sandbox/messages (page: /_sandbox/messages/page)
+                sms_url=sandbox.sms_url,
+                email_url=sandbox.email_url,
                 # The demo is for exploring: the schema, the IDE and the metrics are open (`serve` keeps
                 # them shut).
                 introspection=True,
@@ -378,7 +384,9 @@ def _print_demo_banner(settings: Settings, url: str, sandbox_url: str, database_
         f"'reconcile ...'):\n"
         f"  once {DEMO_SUPPLIER} is approved, the bank's seeded loans WBL0001/WBL0002 appear in the graph\n"
         f"  Move the bank's clock to run due dates: the form on a loan's bank page, or\n"
-        f"  curl -X POST {sandbox_url}/_sandbox/clock -H 'Content-Type: application/json' -d '{{\"days\": 31}}'\n",
+        f"  curl -X POST {sandbox_url}/_sandbox/clock -H 'Content-Type: application/json' -d '{{\"days\": 31}}'\n"
+        f"  Notices (viewer.notices) also go by SMS and e-mail to the handler; the sandbox records them:\n"
+        f"  {sandbox_url}/_sandbox/messages/page\n",
         flush=True,
     )
 

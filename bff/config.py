@@ -56,6 +56,17 @@ class Settings(BaseSettings):
         description="seconds between reconciliations of every admitted supplier with WeBank (the first "
         "runs one interval after start)",
     )
+    sms_url: HttpUrl | None = Field(
+        default=None,
+        description="the SMS gateway notices are sent through (POST {phone, text}); unset: no SMS is sent",
+    )
+    email_url: HttpUrl | None = Field(
+        default=None,
+        description="the e-mail gateway notices are sent through (POST {to, subject, body}); unset: no e-mail",
+    )
+    message_rate_per_hour: int = Field(
+        default=10, gt=0, description="SMS (and, apart, e-mails) sent to one supplier's handler in any hour"
+    )
     due_soon_interval: float = Field(
         default=3600,
         gt=0,

@@ -15,6 +15,7 @@ from bff.domain.bank_pushes import PushResult
 from bff.due_soon import remind_due_soon
 from bff.events import Broker, Change, tell
 from bff.integrations.webank import WebankClient
+from bff.messaging import MessageDelivery
 from bff.models import Admission, FinancingApplication, OutboxMessage
 from bff.outbox import (
     FailureHandler,
@@ -162,3 +163,14 @@ async def run_due_soon(webank: WebankClient, broker: Broker, stop: asyncio.Event
             await remind_due_soon(webank, broker, business_today())
         except Exception:
             logger.exception("due-date reminder pass failed; next in %.0f s", interval)
+
+
+async def run_messages(delivery: MessageDelivery, stop: asyncio.Event, interval: float) -> None:
+    """Send due notice messages (SMS, e-mail) every `interval` seconds until `stop`; a failed pass is logged."""
+    while not stop.is_set():
+        try:
+            await delivery.deliver_due()
+        except Exception:
+            logger.exception("message delivery pass failed; retrying in %.1f s", interval)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=interval)

@@ -19,6 +19,7 @@ from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bff_sandbox.mall import create_mall_app
+from bff_sandbox.messages import message_routes
 from bff_sandbox.mro import create_mro_app
 from bff_sandbox.notifier import Notifier
 from bff_sandbox.state import MALL, MRO, SYSTEMS, WEBANK, SandboxState, SentNotification
@@ -210,6 +211,7 @@ def create_sandbox_app(
             Route("/_sandbox/webank/webhook", controls.webhook, methods=["POST"]),
             Route("/_sandbox/webank/funds", controls.funds, methods=["POST"]),
             Route("/_sandbox/clock", controls.clock, methods=["GET", "POST"]),
+            *message_routes(state),
         ],
         lifespan=lifespan,
     )

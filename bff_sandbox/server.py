@@ -62,6 +62,14 @@ class RunningSandbox:
     def webank_url(self) -> str:
         return self.url + "/webank"
 
+    @property
+    def sms_url(self) -> str:
+        return self.url + "/messages/sms"
+
+    @property
+    def email_url(self) -> str:
+        return self.url + "/messages/email"
+
     def stop(self) -> None:
         self._server.should_exit = True
         self._thread.join(SHUTDOWN_TIMEOUT_SECONDS)

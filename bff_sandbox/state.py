@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from bff_sandbox.data import SHANGHAI, FulfilmentHistory, Loan, MallOrder, MroOrder, Seed, SeedSupplier
+from bff_sandbox.messages import MessageGateways
 from bff_sandbox.notification_drops import NotificationDrops
 
 MALL = "mall"
@@ -193,9 +194,10 @@ class StoredResponse:
 DayHandler = Callable[[date], None]
 
 
-class SandboxState(NotificationDrops):
+class SandboxState(NotificationDrops, MessageGateways):
     def __init__(self, seed: Seed) -> None:
-        super().__init__()
+        NotificationDrops.__init__(self)
+        MessageGateways.__init__(self)
         self.seed = seed
         self._lock = threading.Lock()
         self._banking = threading.RLock()
@@ -318,6 +320,7 @@ class SandboxState(NotificationDrops):
             self._bookings.clear()
             self._notifications.clear()  # deliveries still retrying stop; the webhook URL stays
         self.drop_notifications(False)
+        self.clear_messages()
 
     # --- call log ---
 

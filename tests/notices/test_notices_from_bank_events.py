@@ -15,6 +15,7 @@ from ws_support import next_payload, subscribe
 
 from bff.models import AdmissionStatus, LoanStatus, Notice, NoticeMessage
 from bff.signing import signed_headers
+from bff_sandbox import RunningSandbox
 
 SUPPLIER = "GD-BOTH"
 CREDIT_CODE = "91440300MA5G8XXXXX"
@@ -28,6 +29,12 @@ MARK = """
 mutation ($ids: [ID!]!) { markNoticesRead(input: {ids: $ids}) {
   notices { kind readAt } userErrors { code field } } }
 """
+
+
+@pytest.fixture
+def bff_overrides(sandbox: RunningSandbox) -> dict[str, Any]:
+    """The app's messages worker sends through the sandbox's gateways."""
+    return {"sms_url": sandbox.sms_url, "email_url": sandbox.email_url}
 
 
 async def post(bff: Bff, event_type: str, data: dict[str, Any], *, event_id: str | None = None) -> str:
@@ -183,3 +190,20 @@ async def test_operators_cannot_mark_notices_read(bff: Bff, role: str) -> None:
 
     result = await bff.query(MARK, {"ids": ["Tm90aWNlOjE="]}, as_supplier="OPS", role=Role(role))
     assert [error["extensions"]["code"] for error in result["errors"]] == ["FORBIDDEN"]
+
+
+async def test_the_app_sends_a_notice_to_the_handler_by_sms_and_email(bff: Bff) -> None:
+    # given
+    await admission()
+    # when: the bank's decision arrives
+    await post(bff, "limit.approved", {"credit_code": CREDIT_CODE, "total": "527000.00"})
+    # then: the app's messages worker delivers both (a condition, polled: the worker runs on its own)
+    async with asyncio.timeout(10):
+        while len(bff.sandbox.state.messages()) < 2:  # noqa: ASYNC110 - another thread's state, no event
+            await asyncio.sleep(0.02)
+    messages = bff.sandbox.state.messages()
+    assert sorted((m.channel, m.to) for m in messages) == [
+        ("EMAIL", "zhangsan@example.com"),
+        ("SMS", "13800138000"),
+    ]
+    assert all("527,000.00元" in m.text for m in messages)
