@@ -25,7 +25,9 @@ from bff.integrations.http import create_session
 from bff.integrations.messaging import MessageSender
 from bff.integrations.upstreams import Upstreams
 from bff.messaging import MessageDelivery, MessagePolicy
+from bff.operations import load_operations
 from bff.outbox import OutboxPolicy
+from bff.persisted_queries import PersistedQueries
 from bff.request_guard import BodyLimit
 from bff.throttle import build_budget
 from bff.webhooks import webank_webhook
@@ -114,7 +116,11 @@ def create_app(
             if manage_database:
                 await db.close_db()
 
-    graphql = BffGraphQL(graphiql=settings.graphiql)
+    graphql = BffGraphQL(
+        graphiql=settings.graphiql,
+        persisted_queries=PersistedQueries(load_operations(), persisted_only=settings.persisted_only),
+        max_query_tokens=settings.max_query_tokens,
+    )
     routes: list[BaseRoute] = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),

@@ -91,6 +91,10 @@ class Settings(BaseSettings):
     # metrics only to the scraper holding the token. `bff demo` turns all three on.
     introspection: bool = False
     graphiql: bool = False
+    persisted_only: bool = Field(
+        default=False,
+        description="run only the documents of operations/ (by hash or text); others: PERSISTED_QUERY_NOT_IN_LIST",
+    )
     metrics_token: str | None = Field(default=None, description="bearer token /metrics requires; unset: 404")
     metrics_public: bool = Field(default=False, description="serve /metrics without a token (bff demo)")
     database_timeout: float = Field(

@@ -14,7 +14,7 @@ from typing import Any
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -29,14 +29,24 @@ from bff.context import Context, Services
 from bff.errors import AuthenticationError
 from bff.graphiql import localize
 from bff.graphql_ws import ExpiringTransportWSHandler
+from bff.persisted_queries import PersistedQueries, PersistedQueryError, refuse_subscription_over_http
 from bff.request_guard import BadRequestBody, checked_request_json, decode_json_text, error_response
 from bff.schema import schema
+from bff.schema.document_cache import DEFAULT_MAX_QUERY_TOKENS
 
 
 class BffGraphQL(GraphQL[Context, None]):
     graphql_transport_ws_handler_class = ExpiringTransportWSHandler
 
-    def __init__(self, *, graphiql: bool = True) -> None:
+    def __init__(
+        self,
+        *,
+        graphiql: bool = True,
+        persisted_queries: PersistedQueries | None = None,
+        max_query_tokens: int = DEFAULT_MAX_QUERY_TOKENS,
+    ) -> None:
+        self.persisted_queries = persisted_queries or PersistedQueries((), persisted_only=False)
+        self.max_query_tokens = max_query_tokens
         # Only graphql-transport-ws: the legacy graphql-ws protocol had an auth bypass (PITFALLS).
         super().__init__(
             schema,
@@ -56,6 +66,8 @@ class BffGraphQL(GraphQL[Context, None]):
             response = await self._answer(Request(scope=scope, receive=receive))
         except HTTPException as exc:
             response = error_response(exc.status_code, exc.reason)
+        except PersistedQueryError as exc:
+            response = JSONResponse({"errors": [exc.error]}, status_code=exc.status)
         await response(scope, receive, send)
 
     async def _answer(self, request: Request) -> Response:
@@ -97,6 +109,9 @@ class BffGraphQL(GraphQL[Context, None]):
         for item in data if isinstance(data, list) else [data]:
             if not isinstance(item.operation_name, str | None):
                 raise HTTPException(400, "The GraphQL operation's `operationName` must be a string or null.")
+            # Apollo's persisted queries: the document for a hash, registered or from operations/.
+            item.query = self.persisted_queries.resolve(item.query, item.extensions)
+            refuse_subscription_over_http(item.query, item.operation_name, self.max_query_tokens)
         return data
 
     async def render_graphql_ide(self, request: Request) -> Response:

@@ -13,12 +13,18 @@ import contextlib
 import logging
 from datetime import UTC, datetime
 
+from graphql import GraphQLError
 from starlette.websockets import WebSocketDisconnect
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
-from strawberry.subscriptions.protocols.graphql_transport_ws.types import ConnectionInitMessage
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+    ConnectionInitMessage,
+    ErrorMessage,
+    SubscribeMessage,
+)
 
 from bff.auth import Viewer
 from bff.context import Context
+from bff.persisted_queries import PersistedQueries, PersistedQueryError
 
 logger = logging.getLogger("bff.graphql")
 
@@ -28,6 +34,23 @@ TOKEN_EXPIRED_REASON = "Token expired"
 
 class ExpiringTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     _expiry: asyncio.Task[None] | None = None
+
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        """Apollo's persisted queries over the socket too: the payload's `extensions.persistedQuery`."""
+        payload = message["payload"]
+        persisted: PersistedQueries | None = getattr(self.view, "persisted_queries", None)
+        if persisted is not None and self.connection_acknowledged:
+            try:
+                query = persisted.resolve(payload.get("query"), payload.get("extensions"))
+            except PersistedQueryError as exc:
+                error = GraphQLError(exc.message, extensions={"code": exc.code})
+                await self.send_message(
+                    ErrorMessage(id=message["id"], type="error", payload=[error.formatted])
+                )
+                return
+            if query is not None:
+                payload["query"] = query
+        await super().handle_subscribe(message)
 
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
         await super().handle_connection_init(message)
