@@ -67,12 +67,6 @@ class Context:
             raise self.viewer_or_error
         return self.viewer_or_error
 
-    def require_operator(self) -> Viewer:
-        viewer = self.viewer
-        if not viewer.is_operator:
-            raise ForbiddenError("Only platform operators may look up other suppliers.")
-        return viewer
-
     def require_supplier(self) -> Viewer:
         """The viewer, refused when it is an operator: operators read, they never act as a supplier."""
         viewer = self.viewer

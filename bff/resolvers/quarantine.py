@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bff.context import Context
-from bff.errors import ForbiddenError, InvalidInputError
+from bff.errors import InvalidInputError
 from bff.models import QuarantinedBankEvent
 from bff.resolvers.cursors import decode_cursor, encode_cursor, page_size
+from bff.resolvers.operators import require_operator
 
 CURSOR_KIND = "quarantine"
 # A bigint id: a cursor holding more is not one this list gave out (and would overflow the column).
@@ -35,8 +36,7 @@ def _after_id(after: str) -> int:
 async def list_quarantined_events(
     context: Context, *, first: int | None, after: str | None
 ) -> QuarantinePage:
-    if not context.viewer.is_operator:
-        raise ForbiddenError("Only platform operators may see quarantined bank notifications.")
+    require_operator(context, "quarantinedBankEvents", first=first, after=after)
     limit = page_size(first)
     query = QuarantinedBankEvent.all()
     total = await query.count()

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from bff.context import Context
 from bff.domain.reconcile import Discrepancy, Repair
 from bff.domain.refusals import Refusal, RefusalCode
-from bff.errors import ForbiddenError, NotFoundError
+from bff.errors import NotFoundError
 from bff.reconcile import reconcile_supplier
+from bff.resolvers.operators import require_operator
 from bff.resolvers.suppliers import require_profile
 
 
@@ -21,8 +22,7 @@ class ReconcileOutcome:
 
 
 async def reconcile_as_operator(context: Context, supplier_code: str) -> ReconcileOutcome:
-    if not context.viewer.is_operator:
-        raise ForbiddenError("Only platform operators may reconcile a supplier with the bank.")
+    require_operator(context, "reconcileSupplier", code=supplier_code)
     code = supplier_code.strip()
     try:
         await require_profile(context, code)

@@ -10,6 +10,7 @@ from strawberry import relay
 from bff.auth import SUPPLIER_CODE_PATTERN
 from bff.domain.regions import ADMISSION_REGIONS
 from bff.errors import InvalidInputError, NotFoundError
+from bff.resolvers.operators import require_operator
 from bff.resolvers.quarantine import list_quarantined_events
 from bff.resolvers.suppliers import require_profile
 from bff.schema.admission import AdmissionRegion
@@ -44,7 +45,7 @@ class Query(OperatorQueries):
         self, info: Info, code: Annotated[str, strawberry.argument(description="Supplier code (供应商编码).")]
     ) -> Supplier | None:
         context = context_of(info)
-        context.require_operator()
+        require_operator(context, "supplier", code=code)
         if not SUPPLIER_CODE_PATTERN.fullmatch(code):  # e.g. "A,B" would ask the mall for two suppliers
             raise InvalidInputError("`code` is not a supplier code.")
         try:

@@ -157,3 +157,18 @@ async def test_the_sandbox_shows_the_messages_on_a_page(graph: Graph, http: aioh
         page = await response.text()
     assert "短信与邮件" in page
     assert "还款提醒" in page
+
+
+@pytest.mark.parametrize(
+    ("attempts", "wait"),
+    [
+        (1, timedelta(seconds=5)),
+        (2, timedelta(seconds=10)),
+        (8, timedelta(seconds=640)),
+        (9, timedelta(minutes=15)),
+        (60, timedelta(minutes=15)),
+    ],
+    ids=["first", "second", "eighth", "capped", "far-beyond"],
+)
+def test_backoff_doubles_up_to_fifteen_minutes(attempts: int, wait: timedelta) -> None:
+    assert MessagePolicy().backoff(attempts) == wait

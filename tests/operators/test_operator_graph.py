@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import UTC, date, datetime
 
 import pytest
+import ws_support
+from app_fixtures import Bff
 from factories import create_admission, create_consent, create_loan
 from graph_fixtures import Graph
 
@@ -238,12 +241,13 @@ async def test_every_operator_read_is_audited_with_the_operators_sub(
         await operator(graph, FUNNEL, {"from": "2026-03-01", "to": "2026-03-09"})
         await operator(graph, CONSENTS, {"code": "GD-BOTH"})
     audited = [r.getMessage() for r in caplog.records if r.name == "bff.audit"]
-    assert len(audited) == 4
+    assert len(audited) == 5
     assert all("operator OPS-ZHANG read" in message for message in audited)
     assert [message.split(" read ")[1].split()[0] for message in audited] == [
         "suppliers",
         "overdueLoans",
         "entryPointFunnel",
+        "supplier",  # the consents are read through supplier(code:)
         "Admission.consents",
     ]
 
@@ -253,3 +257,41 @@ async def test_operators_cannot_act_as_a_supplier(graph: Graph, mutation: str) -
     result = await operator(graph, mutation)
     assert result["data"] is None
     assert [error["extensions"]["code"] for error in result["errors"]] == ["FORBIDDEN"]
+
+
+SUPPLIER_SUBSCRIPTIONS = [
+    pytest.param("subscription { admissionChanged { status } }", id="admissionChanged"),
+    pytest.param("subscription { loanStatusChanged { loanNo } }", id="loanStatusChanged"),
+    pytest.param("subscription { noticeReceived { kind } }", id="noticeReceived"),
+]
+
+
+@pytest.mark.parametrize("subscription", SUPPLIER_SUBSCRIPTIONS)
+async def test_operators_cannot_subscribe_as_a_supplier(bff: Bff, subscription: str) -> None:
+    ws = await ws_support.subscribe(
+        bff.http, bff.url, bff.token("OPS", Role.OPERATOR), subscription, subscribers=None
+    )
+    try:
+        message = await ws.receive(timeout=10)
+        frame = json.loads(message.data)
+    finally:
+        await ws.close()
+    # a `next` carrying the refusal (the subscription's generator raised before yielding)
+    assert frame["type"] == "next"
+    assert frame["payload"]["data"] is None
+    assert [error["extensions"]["code"] for error in frame["payload"]["errors"]] == ["FORBIDDEN"]
+
+
+async def test_supplier_lookup_and_quarantine_are_audited_too(
+    graph: Graph, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="bff.audit"):
+        await operator(graph, 'query { supplier(code: "GD-BOTH") { code } }')
+        await operator(graph, "query { quarantinedBankEvents { totalCount } }")
+        refused = await graph.query("query { quarantinedBankEvents { totalCount } }", as_supplier="GD-BOTH")
+    assert [error["extensions"]["code"] for error in refused["errors"]] == ["FORBIDDEN"]
+    audited = [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "bff.audit"]
+    assert [level for level, _ in audited] == ["INFO", "INFO", "WARNING"]
+    assert audited[0][1].startswith("operator OPS-ZHANG read supplier code='GD-BOTH'")
+    assert audited[1][1].startswith("operator OPS-ZHANG read quarantinedBankEvents")
+    assert audited[2][1].startswith("refused quarantinedBankEvents to supplier GD-BOTH")
