@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,9 @@ from financing_support import credit_code_of
 from graphql import OperationDefinitionNode, build_schema, parse, validate
 from ws_support import next_payload
 
+from bff.auth import Role
 from bff.cli import main
+from bff.clock import SHANGHAI
 from bff.operations import DEFAULT_DIRECTORY, Operation, load_operations
 
 SCHEMA = build_schema((DEFAULT_DIRECTORY.parent / "schema.graphql").read_text(encoding="utf-8"))
@@ -43,6 +46,13 @@ def test_there_is_a_document_for_each_page_and_widget() -> None:
         "LoanStatusChanged",
         "AdmissionChanged",
         "FinancingApplicationChanged",
+        "Dashboard",
+        "Notices",
+        "MarkNoticesRead",
+        "NoticeReceived",
+        "BackOfficeSuppliers",
+        "EntryPointFunnel",
+        "OverdueLoans",
     } <= set(OPERATIONS)
 
 
@@ -67,6 +77,14 @@ class Pages:
     async def run(self, name: str, /, **variables: Any) -> dict[str, Any]:
         self.ran.add(name)
         result = await self.bff.query(OPERATIONS[name].text, variables)
+        assert "errors" not in result, result
+        data: dict[str, Any] = result["data"]
+        return data
+
+    async def operate(self, name: str, /, **variables: Any) -> dict[str, Any]:
+        """As a platform operator (the back office's documents)."""
+        self.ran.add(name)
+        result = await self.bff.query(OPERATIONS[name].text, variables, as_supplier="OPS", role=Role.OPERATOR)
         assert "errors" not in result, result
         data: dict[str, Any] = result["data"]
         return data
@@ -122,12 +140,15 @@ async def supplier_journey(pages: Pages, bff: Bff, sockets: list[aiohttp.ClientW
 
     # at the bank: registration, verification, the limit decision — pushed to the open page
     admission_ws = await pages.subscribe("AdmissionChanged")
-    sockets.append(admission_ws)
+    notice_ws = await pages.subscribe("NoticeReceived")
+    sockets += [admission_ws, notice_ws]
     await register_and_apply(bff.http, bff.sandbox, handler["registrationUrl"], credit_code)
     admission = await pushed(admission_ws, "admissionChanged")
     while admission["status"] != "APPROVED":
         admission = await pushed(admission_ws, "admissionChanged")
     assert admission["statusLabel"] == "审核通过"
+    notice = await pushed(notice_ws, "noticeReceived")
+    assert (notice["kind"], notice["title"]) == ("LIMIT_APPROVED", "授信审批通过")
     approved = (await pages.run("ProductAccess"))["viewer"]["admission"]
     assert Decimal(approved["creditLimit"]["orderLoan"]["available"]) > 0
     assert {step["state"] for step in approved["steps"]} == {"DONE"}
@@ -227,6 +248,39 @@ async def supplier_journey(pages: Pages, bff: Bff, sockets: list[aiohttp.ClientW
     credit = (await pages.run("ApplyForCreditFinancing"))["applyForCreditFinancing"]
     assert credit["userErrors"] == []
     assert credit["redirectUrl"]
+
+    # 首页概览 and 消息通知
+    summary = (await pages.run("Dashboard"))["viewer"]["summary"]
+    assert Decimal(summary["outstandingPrincipal"]) == amount
+    assert summary["nextDue"]["loan"]["loanNo"] == loan["loanNo"]
+    assert summary["financeableOrderCount"] >= 1
+    notices = (await pages.run("Notices"))["viewer"]["notices"]
+    assert [edge["node"]["kind"] for edge in notices["edges"]] == ["DISBURSED", "LIMIT_APPROVED"]
+    assert notices["unreadCount"] == 2
+    marked = (await pages.run("MarkNoticesRead", ids=[edge["node"]["id"] for edge in notices["edges"]]))[
+        "markNoticesRead"
+    ]
+    assert marked["userErrors"] == []
+    assert (await pages.run("Notices", unreadOnly=True))["viewer"]["notices"]["edges"] == []
+
+    # 运营后台: the supplier among the approved ones, its entry point in the funnel, no overdue loan yet
+    suppliers = (await pages.operate("BackOfficeSuppliers", admissionStatuses=["APPROVED"]))["suppliers"]
+    [row] = [edge["node"] for edge in suppliers["edges"]]
+    assert (row["code"], row["admission"]["entryPoint"]) == ("GD-BOTH", "FINTECH_HOME_BANNER")
+    assert [consent["agreementVersion"] for consent in row["admission"]["consents"]] == ["2026-01"]
+    today = datetime.now(SHANGHAI).date()
+    funnel = (
+        await pages.operate(
+            "EntryPointFunnel",
+            **{
+                "from": (today - timedelta(days=1)).isoformat(),
+                "to": (today + timedelta(days=1)).isoformat(),
+            },
+        )
+    )["entryPointFunnel"]
+    banner_row = next(r for r in funnel if r["entryPoint"] == "FINTECH_HOME_BANNER")
+    assert (banner_row["agreed"], banner_row["opened"], banner_row["approved"]) == (1, 1, 1)
+    assert (await pages.operate("OverdueLoans"))["overdueLoans"]["totalCount"] == 0
 
     assert pages.ran == set(OPERATIONS), f"not exercised: {set(OPERATIONS) - pages.ran}"
 
