@@ -120,6 +120,7 @@ def create_app(
         graphiql=settings.graphiql,
         persisted_queries=PersistedQueries(load_operations(), persisted_only=settings.persisted_only),
         max_query_tokens=settings.max_query_tokens,
+        demo_token=settings.demo_token,
     )
     routes: list[BaseRoute] = [
         Route("/graphql", graphql, methods=["GET", "POST"]),

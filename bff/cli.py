@@ -16,7 +16,6 @@ import threading
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
-from urllib.parse import quote, urlencode
 
 import uvicorn
 
@@ -319,6 +318,11 @@ def _demo(args: argparse.Namespace) -> int:
                 # them shut).
                 introspection=True,
                 graphiql=True,
+                # GraphiQL's headers editor starts with this token: the printed URL carries none, so no
+                # token lands in an access log
+                demo_token=mint_token(
+                    base.jwt_secret, DEMO_SUPPLIER, ttl=timedelta(days=7), audience=base.jwt_audience
+                ),
                 metrics_public=True,
                 # the seeded bank loans appear soon after the demo supplier's limit is approved
                 **(
@@ -361,22 +365,23 @@ def _start_demo_database_fresh(database_url: str) -> str:
 def _print_demo_banner(settings: Settings, url: str, sandbox_url: str, database_note: str) -> None:
     # The server checks the audience when BFF_JWT_AUDIENCE is set; tokens without it would be refused.
     audience = settings.jwt_audience
-    token = mint_token(settings.jwt_secret, DEMO_SUPPLIER, ttl=timedelta(days=7), audience=audience)
+    token = settings.demo_token or mint_token(
+        settings.jwt_secret, DEMO_SUPPLIER, ttl=timedelta(days=7), audience=audience
+    )
     operator = mint_token(
         settings.jwt_secret, "OPS", role=Role.OPERATOR, ttl=timedelta(days=7), audience=audience
     )
-    headers = json.dumps({"Authorization": f"Bearer {token}"})
-    ready_link = f"{url}?" + urlencode({"q": FIRST_QUERY, "headers": headers}, quote_via=quote)
     print(
         f"\nXinrongbao BFF demo\n"
         f"  GraphiQL:        {url}\n"
         f"  sandbox:         {sandbox_url} (mall, MRO, WeBank)\n"
         f"  database:        {db.redact_url(settings.database_url)} ({database_note})\n\n"
-        f"Demo supplier {DEMO_SUPPLIER}; paste into GraphiQL's Headers tab:\n"
+        f"Demo supplier {DEMO_SUPPLIER}; GraphiQL opens with this header in its Headers tab (curl needs it too):\n"
         f'  {{"Authorization": "Bearer {token}"}}\n\n'
         f"Operator token (for supplier(code: ...)):\n  Bearer {operator}\n\n"
         f"First query:\n  {FIRST_QUERY}\n\n"
-        f"Or open this link: GraphiQL with the query and the header filled in, press ▶:\n  {ready_link}\n\n"
+        f"GraphiQL opens on the entry-point banner's document; the 页面示例 panel offers every page operation\n"
+        f"(operations/, listed with their hashes by `bff operations`).\n\n"
         f"The whole product, clicked through (README, 'Click through the demo'):\n"
         f"  agreeToAuthorization → openFinancing → submitHandler → open registrationUrl (the sandbox bank)\n"
         f"  → applyForOrderFinancing → open redirectUrl → startRepayment → open redirectUrl\n"

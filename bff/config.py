@@ -91,6 +91,11 @@ class Settings(BaseSettings):
     # metrics only to the scraper holding the token. `bff demo` turns all three on.
     introspection: bool = False
     graphiql: bool = False
+    demo_token: str | None = Field(
+        default=None,
+        description="bff demo only: the supplier token GraphiQL's headers editor and the portal start with",
+    )
+    portal: bool = Field(default=False, description="serve the reference portal at /portal (bff demo: on)")
     persisted_only: bool = Field(
         default=False,
         description="run only the documents of operations/ (by hash or text); others: PERSISTED_QUERY_NOT_IN_LIST",

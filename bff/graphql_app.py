@@ -23,12 +23,12 @@ from strawberry.http import GraphQLRequestData
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UnsetType
 
-from bff import idempotency
+from bff import graphiql, idempotency
 from bff.auth import Viewer, viewer_from_authorization
 from bff.context import Context, Services
 from bff.errors import AuthenticationError
-from bff.graphiql import localize
 from bff.graphql_ws import ExpiringTransportWSHandler
+from bff.operations import load_operations
 from bff.persisted_queries import PersistedQueries, PersistedQueryError, refuse_subscription_over_http
 from bff.request_guard import BadRequestBody, checked_request_json, decode_json_text, error_response
 from bff.schema import schema
@@ -44,7 +44,9 @@ class BffGraphQL(GraphQL[Context, None]):
         graphiql: bool = True,
         persisted_queries: PersistedQueries | None = None,
         max_query_tokens: int = DEFAULT_MAX_QUERY_TOKENS,
+        demo_token: str | None = None,
     ) -> None:
+        self.demo_token = demo_token
         self.persisted_queries = persisted_queries or PersistedQueries((), persisted_only=False)
         self.max_query_tokens = max_query_tokens
         # Only graphql-transport-ws: the legacy graphql-ws protocol had an auth bypass (PITFALLS).
@@ -119,7 +121,7 @@ class BffGraphQL(GraphQL[Context, None]):
 
     @functools.cached_property
     def _graphiql_html(self) -> str:
-        return localize(self.graphql_ide_html)
+        return graphiql.page(load_operations(), self.demo_token)
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         services: Services = request.app.state.services

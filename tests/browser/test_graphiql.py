@@ -6,18 +6,22 @@ every off-origin request is aborted, which proves the page needs nothing from ou
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
-from app_fixtures import Bff
+from app_fixtures import JWT_SECRET, Bff
 from playwright.async_api import Browser, Page, Request, Route
+
+from bff.auth import mint_token
+from bff.graphiql import TITLE
+from bff.operations import load_operations
 
 pytestmark = pytest.mark.browser
 
 SCREENSHOT = Path("/tmp/graphiql.png")
+OPERATIONS = {operation.name: operation for operation in load_operations()}
 
 VIEWER_NAME = "{ viewer { name } }"
 
@@ -60,25 +64,51 @@ async def _open_graphiql(browser: Browser, bff: Bff, search: str = "") -> tuple[
     return page, off_origin
 
 
+DEMO = {"graphiql": True, "introspection": True, "demo_token": mint_token(JWT_SECRET, "GD-BOTH")}
+
+
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the page does not depend on the backend
-async def test_graphiql_runs_the_first_query_with_the_demo_header(browser: Browser, bff: Bff) -> None:
-    # given: the link `bff demo` prints — query and Authorization header in the URL
-    expected = await bff.query(VIEWER_NAME)
+@pytest.mark.parametrize("bff_overrides", [DEMO])
+async def test_graphiql_opens_on_a_page_operation_with_the_demo_header(browser: Browser, bff: Bff) -> None:
+    # given: the plain URL `bff demo` prints — no token in it
+    expected = await bff.query(OPERATIONS["EntryPointBanner"].text)
     name = expected["data"]["viewer"]["name"]
-    headers = json.dumps({"Authorization": f"Bearer {bff.token()}"})
-    search = "?" + urlencode({"q": VIEWER_NAME, "headers": headers}, quote_via=quote)
 
     # when: a person opens it and presses the run button
-    page, off_origin = await _open_graphiql(browser, bff, search)
+    page, off_origin = await _open_graphiql(browser, bff)
     await page.locator(".graphiql-execute-button").click()
     result = page.locator(".graphiql-response")
     await result.get_by_text(name).wait_for()
     await page.screenshot(path=str(SCREENSHOT))
 
-    # then
-    assert await page.title() == "Strawberry GraphiQL"
+    # then: the product's title, the banner's document, the demo token in the headers editor
+    assert await page.title() == TITLE
     assert off_origin.hosts == set(), f"the page reached outside its origin: {off_origin.hosts}"
-    assert '"viewer"' in await result.inner_text()
+    assert "EntryPointBanner" in await page.locator(".graphiql-query-editor").inner_text()
+    assert '"eligible": true' in await result.inner_text()
+    assert "?" not in page.url
+
+    # and: a reload restores the one tab with its headers, instead of adding an <untitled> one
+    await page.reload()
+    await page.locator(".graphiql-execute-button").click()
+    await result.get_by_text(name).wait_for()
+    assert await page.locator(".graphiql-tab").count() <= 1
+    assert "untitled" not in (await page.locator(".graphiql-sessions").inner_text()).lower()
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("bff_overrides", [DEMO])
+async def test_the_operations_are_offered_as_examples(browser: Browser, bff: Bff) -> None:
+    page, _ = await _open_graphiql(browser, bff)
+    buttons = page.locator(".bff-examples button")
+    await buttons.first.wait_for()
+    assert await buttons.count() == len(OPERATIONS)
+    await page.locator('[data-example="DataList"]').click()
+    await page.locator(".graphiql-query-editor").get_by_text("query DataList").wait_for()
+    await page.locator(".graphiql-execute-button").click()
+    await page.screenshot(path="/tmp/graphiql-examples.png")
+    await page.locator(".graphiql-response").get_by_text("totalCount").wait_for()
+    assert await page.locator(".graphiql-tab").count() == 2
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
