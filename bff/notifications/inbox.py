@@ -1,9 +1,9 @@
 """The inbox of WeBank notifications: store each event once (unique `event_id`), then process it.
 
 Storing is what the bank's acknowledgement promises. The webhook stores and applies an event in one
-transaction (`receive`): the event's loan row is locked first, then the event inserted, then applied, so
-concurrent events of one loan run one after the other and never deadlock (every path here locks the loan
-before anything else). When applying fails, the transaction rolls back and the event is stored on its own,
+transaction (`receive`): the event is inserted, then applied, and applying a loan's event locks the loan's
+row before anything else of it (`loans._loan`), so concurrent events of one loan run one after the other
+and never deadlock. When applying fails, the transaction rolls back and the event is stored on its own,
 unprocessed, with the failure. Processing may fail and is retried later (the event
 keeps `attempts` and `last_error`), and is idempotent: a processed event is never applied again, and the
 state machines ignore repeated or late events anyway.
@@ -29,7 +29,7 @@ from tortoise.transactions import in_transaction
 
 from bff import db
 from bff.domain.admission_flow import AdmissionEvent
-from bff.models import BankEvent, Loan
+from bff.models import BankEvent
 from bff.notifications.admission import apply_admission_event
 from bff.notifications.events import EventType, InvalidEventError, Notification, loan_no_of
 from bff.notifications.loans import LOAN_HANDLERS, LoanApplicationError, NotYetApplicableError, loan_supplier
@@ -83,17 +83,13 @@ class _Outcome(enum.Enum):
     QUARANTINED = "quarantined"  # its data is unreadable: never processed, listed to operators
 
 
+# Events wait only for their loan to be known (`loan.applied`) or disbursed (`loan.disbursed`): only those
+# two can let a waiting event through, so only they look for waiting events at once (the sweep finds any).
+UNBLOCKING_TYPES = frozenset({EventType.LOAN_APPLIED, EventType.LOAN_DISBURSED})
+
+
 class _Repeated(Exception):
     """The notification's `event_id` is stored already."""
-
-
-async def _lock_loan(loan_no: str | None, conn: BaseDBAsyncClient) -> None:
-    # The one lock order of every transaction applying bank events: the loan's row first (FOR UPDATE; a
-    # no-op on SQLite, which writes one transaction at a time). Without it two events of one loan took
-    # their locks in different orders (repayment insert's key share, then the loan update) and deadlocked.
-    if loan_no is not None:
-        # (a model query: `.values()` would drop the FOR UPDATE, tortoise #2250)
-        await Loan.filter(loan_no=loan_no).using_db(conn).select_for_update().first()
 
 
 async def _insert(
@@ -127,7 +123,6 @@ async def receive(notification: Notification) -> BankEvent | None:
     data = notification.body.get("data")
     try:
         async with in_transaction(db.CONNECTION) as conn:
-            await _lock_loan(loan_no, conn)
             event = await _insert(
                 notification,
                 loan_no,
@@ -144,7 +139,7 @@ async def receive(notification: Notification) -> BankEvent | None:
     except Exception as exc:
         _log_failure(notification.event_id, notification.type.value, exc)
         return await _store_failed(notification, loan_no, _error_text(exc))
-    if handler is not None and loan_no is not None:
+    if notification.type in UNBLOCKING_TYPES and loan_no is not None:
         await process_waiting(loan_no)
     return event
 
@@ -294,7 +289,6 @@ async def _process(event: BankEvent) -> _Outcome:
     data = event.payload.get("data") if isinstance(event.payload, dict) else None
     try:
         async with in_transaction(db.CONNECTION) as conn:
-            await _lock_loan(_loan_no(event), conn)
             # Marking first both claims the event (a concurrent attempt finds nothing to mark and stops)
             # and commits together with what the handler changes.
             marked = (

@@ -82,7 +82,10 @@ Changes = Callable[[Loan, LoanStatus], dict[str, Any]]
 
 
 async def _loan(loan_no: str, conn: BaseDBAsyncClient) -> Loan:
-    loan = await Loan.filter(loan_no=loan_no).using_db(conn).first()
+    # Locked (FOR UPDATE) before anything else of the loan is touched, so that concurrent events of one
+    # loan apply one after the other. Without it two took their locks in different orders (a repayment's
+    # insert takes a key-share lock on the loan, then the loan's update waits) and deadlocked on PostgreSQL.
+    loan = await Loan.filter(loan_no=loan_no).using_db(conn).select_for_update().first()
     if loan is None:
         raise NotYetApplicableError(loan_no, f"loan {loan_no} is not known yet")
     return loan
@@ -372,17 +375,22 @@ async def _derive_overdue_record(loan: Loan, conn: BaseDBAsyncClient) -> None:
     loan = await Loan.filter(id=loan.id).using_db(conn).select_for_update().get()
     if loan.status in (LoanStatus.PROCESSING, LoanStatus.FAILED):
         return
-    repayments = await Repayment.filter(loan_id=loan.id).using_db(conn)
-    derived = overdue_episodes(
-        loan.id,
-        await _overdue_reports(loan, conn),
-        [
-            PaymentFacts(loan_id=loan.id, kind=row.kind, amount_fen=row.amount_fen, paid_at=row.paid_at)
-            for row in repayments
-        ],
-        loan.settled_at if loan.status is LoanStatus.SETTLED else None,
-    )
-    await _store_episodes(loan, derived, conn)
+    reports = await _overdue_reports(loan, conn)
+    derived: list[EpisodeFacts] = []
+    if reports:
+        # Episodes come only from reports: a loan never reported overdue (most of them) has none stored and
+        # none to derive, and its repayments need not be read again for every repayment.
+        repayments = await Repayment.filter(loan_id=loan.id).using_db(conn)
+        derived = overdue_episodes(
+            loan.id,
+            reports,
+            [
+                PaymentFacts(loan_id=loan.id, kind=row.kind, amount_fen=row.amount_fen, paid_at=row.paid_at)
+                for row in repayments
+            ],
+            loan.settled_at if loan.status is LoanStatus.SETTLED else None,
+        )
+        await _store_episodes(loan, derived, conn)
 
     open_since = [episode.since for episode in derived if episode.cleared_at is None]
     if loan.status is LoanStatus.SETTLED:
