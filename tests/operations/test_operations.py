@@ -194,17 +194,23 @@ async def supplier_journey(pages: Pages, bff: Bff, sockets: list[aiohttp.ClientW
         "applyForOrderFinancing"
     ]
     assert applied["userErrors"] == []
-    assert applied["redirectUrl"]
-    assert applied["application"]["statusLabel"] == "待微众银行确认"
     application_ws = await pages.subscribe(
         "FinancingApplicationChanged", applicationId=applied["application"]["id"]
     )
+    sockets.append(application_ws)
+    financing_url = applied["redirectUrl"]
+    if applied["handOverPending"]:  # the push to the bank is queued: its page comes with HANDED_OVER
+        handed = await pushed(application_ws, "financingApplicationChanged")
+        while handed["status"] != "HANDED_OVER":
+            handed = await pushed(application_ws, "financingApplicationChanged")
+        financing_url = handed["financingUrl"]
+    else:
+        assert applied["application"]["statusLabel"] == "待微众银行确认"
+    assert financing_url
     loans_ws = await pages.subscribe("LoanStatusChanged")
-    sockets += [application_ws, loans_ws]
+    sockets.append(loans_ws)
     amount = (Decimal(applied["application"]["ceiling"]) / 2).quantize(Decimal("1"))
-    await borrow_on_order_page(
-        bff.http, bff.sandbox, applied["redirectUrl"], [o["orderNo"] for o in chosen], amount
-    )
+    await borrow_on_order_page(bff.http, bff.sandbox, financing_url, [o["orderNo"] for o in chosen], amount)
     loan = await pushed(loans_ws, "loanStatusChanged")
     while loan["status"] != "DISBURSED":
         loan = await pushed(loans_ws, "loanStatusChanged")
