@@ -28,6 +28,7 @@ from bff.messaging import MessageDelivery, MessagePolicy
 from bff.operations import load_operations
 from bff.outbox import OutboxPolicy
 from bff.persisted_queries import PersistedQueries
+from bff.portal import portal_routes
 from bff.request_guard import BodyLimit
 from bff.throttle import build_budget
 from bff.webhooks import webank_webhook
@@ -133,6 +134,8 @@ def create_app(
     ]
     if settings.graphiql:
         routes.append(Mount(ASSETS_PATH, StaticFiles(directory=ASSETS_DIR), name="graphiql-assets"))
+    if settings.portal:
+        routes.extend(portal_routes(load_operations(), settings.demo_token))
     return Starlette(
         routes=routes,
         # Every body (GraphQL and webhook alike) is bounded before anything reads it.

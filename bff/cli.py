@@ -318,6 +318,8 @@ def _demo(args: argparse.Namespace) -> int:
                 # them shut).
                 introspection=True,
                 graphiql=True,
+                # the reference portal (/portal): the supplier's screens, built on operations/
+                portal=True,
                 # GraphiQL's headers editor starts with this token: the printed URL carries none, so no
                 # token lands in an access log
                 demo_token=mint_token(
@@ -374,6 +376,7 @@ def _print_demo_banner(settings: Settings, url: str, sandbox_url: str, database_
     print(
         f"\nXinrongbao BFF demo\n"
         f"  GraphiQL:        {url}\n"
+        f"  portal:          {url.removesuffix('/graphql')}/portal (the supplier's screens, in Chinese)\n"
         f"  sandbox:         {sandbox_url} (mall, MRO, WeBank)\n"
         f"  database:        {db.redact_url(settings.database_url)} ({database_note})\n\n"
         f"Demo supplier {DEMO_SUPPLIER}; GraphiQL opens with this header in its Headers tab (curl needs it too):\n"
