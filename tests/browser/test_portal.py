@@ -210,3 +210,27 @@ async def test_a_supplier_goes_from_the_entry_point_to_a_repaid_loan(
         "LoanDetails",
         "StartRepayment",
     } <= set(sent.names)
+
+
+@pytest.mark.parametrize("bff_overrides", [{"portal": True, "persisted_only": True}])
+async def test_outside_the_demo_the_portal_asks_for_a_token_and_keeps_it_in_the_tab(
+    browser: Browser, bff: Bff
+) -> None:
+    page = await browser.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        await page.goto(f"{bff.url}/portal")
+        # a token that is not one is refused, and asked for again
+        await page.fill("#token", "Bearer not-a-token")
+        await page.click("form button[type=submit]")
+        await page.locator("#token-refused").wait_for()
+        # the supplier's token opens the portal as that supplier
+        token = mint_token(JWT_SECRET, "GD-BOTH")
+        await page.fill("#token", f"Bearer {token}")
+        await page.click("form button[type=submit]")
+        assert await page.locator("#cta").inner_text() == "立即开通"
+        assert await page.evaluate("sessionStorage.getItem('xinrongbao-portal:token')") == token
+        assert await page.evaluate("localStorage.length") == 0
+        assert token not in page.url
+    finally:
+        await page.close()

@@ -255,7 +255,7 @@
     const mine = screenNumber;
     return function paint(...nodes) {
       if (mine !== screenNumber) return false;
-      app.replaceChildren(...nodes.filter(function (n) { return n !== null && n !== undefined; }));
+      place(app, nodes.filter(function (n) { return n !== null && n !== undefined; }));
       return true;
     };
   }
@@ -272,6 +272,18 @@
       })().finally(function () { running = null; });
       return running;
     };
+  }
+
+  /** Puts `nodes` in `container`, in order, without moving a node already there: a kept form stays attached,
+   * so the field being typed in keeps its focus when a push redraws the screen around it. */
+  function place(container, nodes) {
+    const wanted = new Set(nodes);
+    for (const child of Array.from(container.childNodes)) if (!wanted.has(child)) child.remove();
+    let cursor = container.firstChild;
+    for (const node of nodes) {
+      if (node === cursor) cursor = cursor.nextSibling;
+      else container.insertBefore(node, cursor);
+    }
   }
 
   function heading(title, subtitle) {
@@ -800,9 +812,10 @@
     badge.hidden = !count;
   }
 
-  function tokenScreen() {
+  function tokenScreen(refused) {
     const input = el("input", {id: "token", type: "password", autocomplete: "off", required: true});
     const form = el("form", {class: "card"}, el("h2", null, "登录"),
+      refused ? el("p", {class: "alert error", id: "token-refused"}, "令牌无效或已过期，请重新输入。") : null,
       el("p", {class: "muted"}, "粘贴供应商的访问令牌（Bearer token）。令牌只保存在本标签页。"),
       el("label", {class: "field"}, el("span", null, "访问令牌"), input), el("button", {type: "submit"}, "进入"));
     form.addEventListener("submit", function (event) {
@@ -843,16 +856,19 @@
       const unauthenticated = error.errors && error.errors.some(function (e) {
         return e.extensions && e.extensions.code === "UNAUTHENTICATED";
       });
-      if (unauthenticated && !config.demoToken) { sessionStorage.removeItem(TOKEN_KEY); tokenScreen(); return; }
+      if (unauthenticated && !config.demoToken) { sessionStorage.removeItem(TOKEN_KEY); tokenScreen(true); return; }
       paint(el("div", {class: "alert error", role: "alert", id: "failure"}, "页面加载失败：", error.message));
     }
   }
 
+  let started = false;
   function start() {
     if (!token()) { tokenScreen(); return; }
-    window.addEventListener("hashchange", route);
     route();
     refreshUnread().catch(function () {});
+    if (started) return; // a token entered again after one was refused
+    started = true;
+    window.addEventListener("hashchange", route);
     live.subscribe("NoticeReceived", {}, function (data) {
       const notice = data.noticeReceived;
       toast(notice.title + "：" + notice.body);
