@@ -78,12 +78,14 @@
 
   function table(columns, rows, options) {
     const head = el("tr", null, columns.map(function (c) { return el("th", {scope: "col"}, c.title); }));
-    const body = rows.map(function (row) {
-      const tr = el("tr", options && options.rowAttrs ? options.rowAttrs(row) : null);
-      for (const column of columns) tr.append(el("td", {"data-label": column.title}, column.cell(row)));
-      return tr;
-    });
+    const body = rows.map(function (row) { return tableRow(columns, row, options); });
     return el("table", {class: "grid"}, el("thead", null, head), el("tbody", null, body));
+  }
+
+  function tableRow(columns, row, options) {
+    const tr = el("tr", options && options.rowAttrs ? options.rowAttrs(row) : null);
+    for (const column of columns) tr.append(el("td", {"data-label": column.title}, column.cell(row)));
+    return tr;
   }
 
   // ---- the bearer token -------------------------------------------------------------------------------
@@ -277,10 +279,21 @@
   /** Puts `nodes` in `container`, in order, without moving a node already there: a kept form stays attached,
    * so the field being typed in keeps its focus when a push redraws the screen around it. */
   function place(container, nodes) {
-    const wanted = new Set(nodes);
-    for (const child of Array.from(container.childNodes)) if (!wanted.has(child)) child.remove();
+    const existing = Array.from(container.childNodes);
+    const used = new Set(nodes.filter(function (node) { return existing.includes(node); }));
+    // A redraw showing the same thing keeps the node already there (`isEqualNode`: same tags, attributes
+    // and text), so a push that changes nothing visible moves nothing: a click in flight lands where aimed.
+    const chosen = nodes.map(function (node) {
+      if (used.has(node)) return node;
+      const same = existing.find(function (old) { return !used.has(old) && old.isEqualNode(node); });
+      if (!same) return node;
+      used.add(same);
+      return same;
+    });
+    const wanted = new Set(chosen);
+    for (const child of existing) if (!wanted.has(child)) child.remove();
     let cursor = container.firstChild;
-    for (const node of nodes) {
+    for (const node of chosen) {
       if (node === cursor) cursor = cursor.nextSibling;
       else container.insertBefore(node, cursor);
     }
@@ -389,17 +402,18 @@
         button.disabled = true;
         const entryPoint = sessionStorage.getItem("xinrongbao-portal:entry") || "FINTECH_HOME_BANNER";
         const agreed = (await run("AgreeToAuthorization", {entryPoint: entryPoint, agreementVersion: config.agreementVersion})).agreeToAuthorization;
-        if (agreed.userErrors.length) { form.append(userErrorBox(agreed.userErrors)); return; }
-        await openFinancing(form);
+        if (agreed.userErrors.length) { form.append(userErrorBox(agreed.userErrors)); button.disabled = false; return; }
+        if (!(await openFinancing(form))) button.disabled = false;
       });
       return form;
     }
 
     async function openFinancing(form) {
       const opened = (await run("OpenFinancing")).openFinancing;
-      if (opened.userErrors.length) { form.append(userErrorBox(opened.userErrors)); return; }
+      if (opened.userErrors.length) { form.append(userErrorBox(opened.userErrors)); return false; }
       if (opened.pushPending) toast("数据正在推送至微众银行，可先填写经办人信息。");
       await refresh();
+      return true;
     }
 
     function openForm(admission) {
@@ -410,7 +424,7 @@
       form.addEventListener("submit", async function (event) {
         event.preventDefault();
         button.disabled = true;
-        await openFinancing(form);
+        if (!(await openFinancing(form))) button.disabled = false;
       });
       return form;
     }
@@ -634,6 +648,8 @@
       {title: "操作", cell: function (l) { return el("a", {href: "#/loans/" + encodeURIComponent(l.id), class: "detail"}, "查看详情"); }},
     ];
     const holder = el("div", {class: "rows"});
+    const grid = table(columns, [], null);
+    const empty = el("p", {class: "empty"}, "暂无融资记录。在微众银行提交融资后，会自动显示在这里。");
     const chips = el("div", {class: "chips"}, LOAN_FILTERS.map(function (f) {
       return el("a", {href: "#/loans" + (f[0] ? "?status=" + f[0] : ""), class: f[0] === filter ? "chip on" : "chip"}, f[1]);
     }));
@@ -641,10 +657,17 @@
     const load = coalesced(async function () {
       const data = await run("DataList", filter ? {statuses: [filter]} : {});
       const loans = data.viewer.loans.edges.map(function (e) { return e.node; });
-      const grid = table(columns, loans, {rowAttrs: row});
+      // Rows already shown are updated in place, not rebuilt: a click on one is never lost to a reload.
+      const shown = loans.map(function (loan) {
+        const tr = rows.get(loan.loanNo);
+        if (!tr) return tableRow(columns, loan, {rowAttrs: row});
+        paintRow(tr, loan);
+        return tr;
+      });
       rows.clear();
-      grid.querySelectorAll("tbody tr").forEach(function (tr) { rows.set(tr.dataset.loan, tr); });
-      holder.replaceChildren(loans.length ? grid : el("p", {class: "empty"}, "暂无融资记录。在微众银行提交融资后，会自动显示在这里。"));
+      for (const tr of shown) rows.set(tr.dataset.loan, tr);
+      place(grid.tBodies[0], shown);
+      place(holder, [loans.length ? grid : empty]);
       // Pushes are in order and the last one of a loan is its newest state: laid over the page just read,
       // they leave each row where the pushes got to, even if one arrived while the page was being read.
       for (const loan of latest.values()) if (rows.has(loan.loanNo)) paintRow(rows.get(loan.loanNo), loan);
