@@ -1,8 +1,8 @@
 """The reference portal (`/portal`) as a supplier uses it, in headless chromium at a desktop and a phone width.
 
-From the entry point through admission at the sandbox bank, order selection (a wrong status first, then a
-valid one), financing at the bank, the loan turning 已放款 in the open list without a reload, a repayment and
-a voucher's download. The BFF runs with `BFF_PERSISTED_ONLY=true`, so any request that is not a document of
+From the entry point through admission at the sandbox bank, order selection (a wrong status in the mall
+list first, then a valid MRO order), financing at the bank, the loan turning 已放款 in the open list without a
+reload, MRO 融资查询, a repayment, a voucher's download and the notices. The BFF runs with `BFF_PERSISTED_ONLY=true`, so any request that is not a document of
 `operations/` would be refused; every request and subscription the page makes is recorded and checked too.
 """
 
@@ -143,11 +143,12 @@ async def test_a_supplier_goes_from_the_entry_point_to_a_repaid_loan(
         assert await page.locator("#applied").count() == 0
         await snapshot(page, width, "3-wrong-status")
 
-        # … then a processing order, financed at the bank's page in its own tab
-        await completed.uncheck()
-        processing = page.locator('tr:has(.tag[data-status="PROCESSING"])').first
-        order_no = await processing.get_attribute("data-order")
-        await processing.locator("input[type=checkbox]").check()
+        # … then, in the MRO 订单管理 list, an order awaiting receipt, financed at the bank's page in its own tab
+        await page.click('.tabs a[href="#/orders/mro"]')
+        awaiting_receipt = page.locator('tr:has(.tag[data-status="PENDING_RECEIPT"])').first
+        order_no = await awaiting_receipt.get_attribute("data-order")
+        assert order_no is not None
+        await awaiting_receipt.locator("input[type=checkbox]").check()
         await page.click("#apply")
         financing = await bank_tab(context, page, "#financing-link")
         await page.click("#to-loans")
@@ -165,10 +166,16 @@ async def test_a_supplier_goes_from_the_entry_point_to_a_repaid_loan(
         assert await page.evaluate("window.sameDocument") is True
         await snapshot(page, width, "4-disbursed-live")
 
-        # loan details: the order behind it, then 到期还款 at the bank, and the repayment shows up
-        await row.locator("a.detail").click()
+        # MRO 融资查询 shows the order with its loan
+        await page.click('#nav a[data-route="orders"]')
+        await page.click('.tabs a[href="#/orders/mro-financing"]')
+        financed = page.locator(f'tr[data-order="{order_no}"][data-loan="{loan_no}"]')
+        assert await financed.locator(".status").inner_text() == "已放款"
+
+        # loan details from the 数据列表: the order behind it, then 到期还款 at the bank, and the repayment
+        await page.click('#nav a[data-route="loans"]')
+        await page.locator(f'tr[data-loan="{loan_no}"] a.detail').click()
         await page.locator("#repay-installment").wait_for()
-        assert order_no is not None
         assert await page.get_by_text(order_no).count() == 1
         await page.click("#repay-installment")
         repayment_page = await bank_tab(context, page, "#repay-link")
@@ -191,6 +198,16 @@ async def test_a_supplier_goes_from_the_entry_point_to_a_repaid_loan(
             for p in pypdf.PdfReader(io.BytesIO(await asyncio.to_thread(body.read_bytes))).pages
         )
         assert loan_no in text
+
+        # 消息通知: the approval and the disbursal came as notices; all marked read, the badge goes
+        await page.click('#nav a[data-route="notices"]')
+        await page.locator(".notices").wait_for()
+        assert {"LIMIT_APPROVED", "DISBURSED"} <= set(
+            await page.locator(".notices li.unread").evaluate_all("items => items.map(i => i.dataset.kind)")
+        )
+        await page.click("#mark-read")
+        await page.locator(".notices li.unread").first.wait_for(state="detached")
+        await page.locator("#unread").wait_for(state="hidden")
         assert await page.evaluate("window.sameDocument") is True
     except Exception:
         # where it stopped, for whoever reads the failure
@@ -202,14 +219,26 @@ async def test_a_supplier_goes_from_the_entry_point_to_a_repaid_loan(
 
     # every request was an operations/ document, sent by its hash
     assert sent.strangers == []
-    assert {"EntryPointBanner", "ProductAccess", "AdmissionChanged", "FinancingPreview"} <= set(sent.names)
-    assert {
+    assert set(sent.names) >= {
+        "EntryPointBanner",
+        "ProductAccess",
+        "AgreeToAuthorization",
+        "OpenFinancing",
+        "SubmitHandler",
+        "AdmissionChanged",
+        "MallOrderList",
+        "MroOrderManagement",
+        "FinancingPreview",
         "ApplyForOrderFinancing",
         "DataList",
         "LoanStatusChanged",
+        "MroFinancingQuery",
         "LoanDetails",
         "StartRepayment",
-    } <= set(sent.names)
+        "Notices",
+        "MarkNoticesRead",
+        "NoticeReceived",
+    }
 
 
 @pytest.mark.parametrize("bff_overrides", [{"portal": True, "persisted_only": True}])

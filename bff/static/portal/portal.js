@@ -255,9 +255,13 @@
    * screen they left must not draw over the next one). */
   function painter() {
     const mine = screenNumber;
+    let first = true;
     return function paint(...nodes) {
       if (mine !== screenNumber) return false;
-      place(app, nodes.filter(function (n) { return n !== null && n !== undefined; }));
+      // A screen's first paint replaces the last screen's nodes outright: one that merely looks the same
+      // (an empty message box) belongs to the other screen's code.
+      place(app, nodes.filter(function (n) { return n !== null && n !== undefined; }), !first);
+      first = false;
       return true;
     };
   }
@@ -278,8 +282,9 @@
 
   /** Puts `nodes` in `container`, in order, without moving a node already there: a kept form stays attached,
    * so the field being typed in keeps its focus when a push redraws the screen around it. */
-  function place(container, nodes) {
-    const existing = Array.from(container.childNodes);
+  function place(container, nodes, keepEqual) {
+    const children = Array.from(container.childNodes);
+    const existing = keepEqual === false ? [] : children;
     const used = new Set(nodes.filter(function (node) { return existing.includes(node); }));
     // A redraw showing the same thing keeps the node already there (`isEqualNode`: same tags, attributes
     // and text), so a push that changes nothing visible moves nothing: a click in flight lands where aimed.
@@ -291,7 +296,7 @@
       return same;
     });
     const wanted = new Set(chosen);
-    for (const child of existing) if (!wanted.has(child)) child.remove();
+    for (const child of children) if (!wanted.has(child)) child.remove();
     let cursor = container.firstChild;
     for (const node of chosen) {
       if (node === cursor) cursor = cursor.nextSibling;
@@ -604,13 +609,48 @@
     });
     loadMore.addEventListener("click", function () { load(); });
 
-    const tabs = el("div", {class: "tabs", role: "tablist"},
-      el("a", {href: "#/orders/mall", role: "tab", "aria-selected": String(mall), class: mall ? "on" : ""}, "集采合同订单"),
-      el("a", {href: "#/orders/mro", role: "tab", "aria-selected": String(!mall), class: mall ? "" : "on"}, "MRO 订单管理"));
+    const tabs = orderTabs(mall ? "mall" : "mro");
     paint(heading("订单融资", mall ? "【合同订单列表】勾选待发货、处理中的订单" : "【订单管理】勾选待发货、待收货的订单"),
       tabs, messages, holder, loadMore, el("div", {class: "bar"}, refusal, status, apply));
     summarize();
     await load();
+  }
+
+  function orderTabs(current) {
+    const tab = function (key, label) {
+      return el("a", {href: "#/orders/" + key, role: "tab", "aria-selected": String(current === key), class: current === key ? "on" : ""}, label);
+    };
+    return el("div", {class: "tabs", role: "tablist"},
+      tab("mall", "集采合同订单"), tab("mro", "MRO 订单管理"), tab("mro-financing", "MRO 融资查询"));
+  }
+
+  // MRO 后台【订单管理】-【融资查询】: the MRO orders that back loans, with each loan's 融资状态.
+  async function mroFinancingScreen() {
+    const paint = painter();
+    const found = [];
+    let cursor = null;
+    let more = true;
+    // the orders come a page at a time; the screen lists those financed, so it reads until it has them all
+    // (a supplier's MRO orders are tens to a few hundred)
+    while (more) {
+      const orders = (await run("MroFinancingQuery", cursor ? {first: 100, after: cursor} : {first: 100})).viewer.orders;
+      for (const edge of orders.edges) {
+        for (const loan of edge.node.loans) found.push({order: edge.node, loan: loan});
+      }
+      cursor = orders.pageInfo.endCursor;
+      more = orders.pageInfo.hasNextPage;
+    }
+    paint(heading("订单融资", "【订单管理】-【融资查询】"), orderTabs("mro-financing"),
+      found.length ? table([
+        {title: "订单号", cell: function (r) { return r.order.orderNo; }},
+        {title: "订单金额", cell: function (r) { return money(r.order.amount); }},
+        {title: "已融资金额", cell: function (r) { return money(r.order.financedAmount); }},
+        {title: "借据号", cell: function (r) { return el("a", {href: "#/loans/" + encodeURIComponent(r.loan.id)}, r.loan.loanNo); }},
+        {title: "融资金额", cell: function (r) { return money(r.loan.amount); }},
+        {title: "申请时间", cell: function (r) { return when(r.loan.appliedAt); }},
+        {title: "融资状态", cell: function (r) { return el("span", {class: "tag status", "data-status": r.loan.status}, r.loan.statusLabel); }},
+      ], found, {rowAttrs: function (r) { return {"data-order": r.order.orderNo, "data-loan": r.loan.loanNo}; }})
+        : el("p", {class: "empty", id: "no-mro-financing"}, "暂无 MRO 订单融资记录。"));
   }
 
   function cents(decimal) {
@@ -854,6 +894,7 @@
     [/^\/?$/, "home", homeScreen],
     [/^\/access$/, "access", accessScreen],
     [/^\/orders\/(mall|mro)$/, "orders", ordersScreen],
+    [/^\/orders\/mro-financing$/, "orders", mroFinancingScreen],
     [/^\/loans$/, "loans", loansScreen],
     [/^\/loans\/([^/]+)$/, "loans", loanScreen],
     [/^\/notices$/, "notices", noticesScreen],
