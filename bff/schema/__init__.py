@@ -6,6 +6,7 @@ import strawberry
 from strawberry.schema.config import StrawberryConfig
 
 from bff.schema.admission_mutations import AdmissionMutations
+from bff.schema.compiled_plan import PlannedExecution
 from bff.schema.cost_limit import CostLimit
 from bff.schema.document_cache import DocumentCache
 from bff.schema.errors import CodedErrors
@@ -16,7 +17,6 @@ from bff.schema.query import Query
 from bff.schema.reconcile import ReconcileMutations
 from bff.schema.repayment_mutations import RepaymentMutations
 from bff.schema.scalars import SCALARS
-from bff.schema.shared_execution import SharedEventExecution
 from bff.schema.subscription import Subscription
 
 
@@ -34,8 +34,9 @@ schema = strawberry.Schema(
     # Not `sort_schema=True`: strawberry 0.341 rebuilds the sorted schema with plain GraphQLEnumTypes,
     # which then cannot serialize Python enum members ("Enum cannot represent value").
     config=StrawberryConfig(scalar_map=SCALARS),
-    # identical subscriptions told of one event share one executed result (errors never shared)
-    execution_context_class=SharedEventExecution,
+    # identical subscriptions told of one event share one executed result (errors never shared); plain
+    # fields run from precomputed plans (bff.schema.compiled_plan)
+    execution_context_class=PlannedExecution,
     # Extensions are classes, built per request (an instance would share state between requests).
     extensions=[
         CodedErrors,
