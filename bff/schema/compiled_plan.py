@@ -33,6 +33,7 @@ from typing import Any, Literal, cast
 from graphql import (
     GraphQLField,
     GraphQLLeafType,
+    GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
@@ -55,6 +56,7 @@ _PLAIN_VALUES = (str, int, float, Decimal, datetime, date, Enum)
 
 _LEAF = 1
 _OBJECT = 2
+_OBJECT_LIST = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +70,8 @@ class _FieldPlan:
     non_null: bool
     # an object type's strawberry `is_type_of`, which ignores its `info` (None when there is none)
     is_type_of: Callable[[Any, Any], bool] | None
+    # a list's item type (`named`, or it non-null)
+    item_type: GraphQLOutputType | None = None
 
 
 # (type name, field name) → its plan, or None when the field needs graphql-core's generic execution.
@@ -131,6 +135,14 @@ def _plan_field(parent_type: GraphQLObjectType, field_def: GraphQLField, handler
         if is_type_of is False:
             return None
         return _FieldPlan(_OBJECT, read, return_type, named, non_null, is_type_of)
+    if isinstance(named, GraphQLList):
+        item_type = named.of_type
+        item = item_type.of_type if isinstance(item_type, GraphQLNonNull) else item_type
+        if is_object_type(item):
+            is_type_of = _strawberry_is_type_of(item)
+            if is_type_of is False:
+                return None
+            return _FieldPlan(_OBJECT_LIST, read, return_type, item, non_null, is_type_of, item_type)
     return None
 
 
@@ -244,6 +256,17 @@ class PlannedExecution(SharedEventExecution):
                 )
             if plan.kind == _LEAF:
                 return self.complete_leaf_value(plan.named, value)  # type: ignore[arg-type]
+            if plan.kind == _OBJECT_LIST:
+                if not isinstance(value, list | tuple):
+                    return self._complete_generically(
+                        plan, parent_type, field_details_list, path, value, position_context
+                    )
+                completed = self._complete_object_list(
+                    plan, parent_type, field_details_list, path, value, position_context
+                )
+                if self.is_awaitable(completed):
+                    return self._await_completed(completed, plan.return_type, field_details_list, path)
+                return completed
             object_type: GraphQLObjectType = plan.named  # type: ignore[assignment]
             if plan.is_type_of is not None and not plan.is_type_of(value, None):
                 raise invalid_return_type_error(object_type, value, field_details_list)
@@ -256,6 +279,91 @@ class PlannedExecution(SharedEventExecution):
             self.handle_field_error(raw_error, plan.return_type, field_details_list, path)
             return None
         return completed
+
+    def _complete_object_list(
+        self,
+        plan: _FieldPlan,
+        parent_type: GraphQLObjectType,
+        field_details_list: FieldDetailsList,
+        path: Path,
+        items: list[Any] | tuple[Any, ...],
+        position_context: Any,
+    ) -> Any:
+        """`complete_iterable_value` for a list of objects: an item that is a plain object of the type has its
+        sub-selection executed at once; any other (null, awaitable, of another type) is completed by
+        graphql-core's `complete_list_item_value`, as is every item of a list under `@stream`."""
+        field_def = parent_type.fields[field_details_list[0].node.name.value]
+        info = self.build_resolve_info(field_def, to_nodes(field_details_list), parent_type, path)
+        if self.get_stream_usage(field_details_list, path) is not None:
+            return self.complete_value(
+                plan.return_type, field_details_list, info, path, items, position_context
+            )
+        object_type: GraphQLObjectType = plan.named  # type: ignore[assignment]
+        item_type = cast(GraphQLOutputType, plan.item_type)
+        is_type_of = plan.is_type_of
+        is_awaitable = self.is_awaitable
+        completed_results: list[Any] = []
+        awaitable_indices: list[int] = []
+        try:
+            for index, item in enumerate(items):
+                item_path = Path(path, index, None)
+                # an instance of the type (strawberry's `is_type_of`) is never awaitable
+                if item is None or not (
+                    is_type_of(item, None) if is_type_of is not None else not is_awaitable(item)
+                ):
+                    if is_awaitable(item):
+                        completed_results.append(
+                            self.complete_awaitable_list_item_value(
+                                item, item_type, field_details_list, info, item_path, position_context
+                            )
+                        )
+                        awaitable_indices.append(index)
+                    elif self.complete_list_item_value(
+                        item,
+                        completed_results,
+                        item_type,
+                        field_details_list,
+                        info,
+                        item_path,
+                        position_context,
+                    ):
+                        awaitable_indices.append(index)
+                    continue
+                try:
+                    completed = self.collect_and_execute_subfields(
+                        object_type, field_details_list, item_path, item, position_context
+                    )
+                except Exception as raw_error:
+                    # as `complete_list_item_value`: raises through a non-null item, else a null item
+                    self.handle_field_error(raw_error, item_type, field_details_list, item_path)
+                    completed_results.append(None)
+                    continue
+                if is_awaitable(completed):
+                    completed_results.append(
+                        self._await_completed(completed, item_type, field_details_list, item_path)
+                    )
+                    awaitable_indices.append(index)
+                else:
+                    completed_results.append(completed)
+        except Exception:
+            # as `complete_iterable_value`: the items already started settle in the background
+            if awaitable_indices:
+                self.settle_in_background([completed_results[index] for index in awaitable_indices])
+            raise
+        if not awaitable_indices:
+            return completed_results
+
+        async def get_completed_results() -> list[Any]:
+            if len(awaitable_indices) == 1:
+                index = awaitable_indices[0]
+                completed_results[index] = await completed_results[index]
+            else:
+                awaited = await gather_with_cancel(*(completed_results[index] for index in awaitable_indices))
+                for index, sub_result in zip(awaitable_indices, awaited, strict=True):
+                    completed_results[index] = sub_result
+            return completed_results
+
+        return get_completed_results()
 
     async def _await_completed(
         self,
