@@ -1,4 +1,4 @@
-"""Database fixtures shared by the whole suite.
+"""Database fixtures shared by the whole suite (and `BFF_TEST_DIFFERENTIAL`, at the end).
 
 - `db` — the test's database on SQLite and on PostgreSQL (two runs), initialised with `bff.db.init_db`,
   migrated and empty; models work in the test and in any task it starts. Yields the URL.
@@ -142,3 +142,18 @@ async def db(db_url: str) -> AsyncIterator[str]:
 from app_fixtures import bff, bff_overrides, sandbox  # noqa: E402, F401
 from graph_fixtures import graph  # noqa: E402, F401
 from redis_fixtures import redis_channel_prefix, redis_url  # noqa: E402, F401
+
+
+@pytest.fixture(autouse=os.environ.get("BFF_TEST_DIFFERENTIAL") == "1")
+def differential_everywhere(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """`BFF_TEST_DIFFERENTIAL=1`: every test's operations run through `DifferentialExecution`, which fails
+    the test if the planned execution answers anything but what graphql-core's generic one does."""
+    from differential_execution import DifferentialExecution, Record
+
+    from bff.schema import schema
+
+    record = Record()
+    monkeypatch.setattr(DifferentialExecution, "record", record)
+    monkeypatch.setattr(schema, "execution_context_class", DifferentialExecution)
+    yield
+    assert record.mismatches == [], "\n".join(record.mismatches)
