@@ -134,7 +134,13 @@ class RedisBudget:
         self._prefix = f"{prefix}cost:"
         self._clock = clock
         self._ttl = max(1, math.ceil(capacity / restore_per_second) + 1)
-        self._client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+        # More requests at once than connections (a thousand subscribers connecting together) wait for one,
+        # up to a second, instead of failing open at once with "Too many connections" (redis-py's default
+        # pool refuses past its 100).
+        pool = redis.BlockingConnectionPool.from_url(
+            url, max_connections=100, timeout=1, socket_connect_timeout=1, socket_timeout=1
+        )
+        self._client = redis.Redis.from_pool(pool)
         self._script = self._client.register_script(_TAKE)
 
     async def take(self, key: str, cost: int) -> BudgetStatus:

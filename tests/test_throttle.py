@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 
@@ -109,3 +110,21 @@ async def test_an_unreachable_redis_fails_open(caplog: pytest.LogCaptureFixture)
         await budget.close()
     assert status.allowed
     assert "cost budget unavailable" in caplog.text
+
+
+@pytest.mark.redis
+async def test_many_requests_at_once_wait_for_a_connection_instead_of_failing_open(
+    redis_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    # given: more takes at once than the client keeps connections (a thousand subscribers connecting)
+    budget = RedisBudget(redis_url, f"bff-test-{uuid.uuid4().hex}:", 1000, 0.001, clock=Clock())
+    try:
+        # when
+        taken = await asyncio.gather(*(budget.take("supplier:A", 1) for _ in range(300)))
+        left = await budget.take("supplier:A", 0)
+    finally:
+        await budget.close()
+    # then: every take was counted against the budget; none was let through unaccounted
+    assert all(status.allowed for status in taken)
+    assert left.available == 700
+    assert "cost budget unavailable" not in caplog.text
