@@ -12,13 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import aiohttp
 import pytest
 from app_fixtures import Bff
 from differential_execution import DifferentialExecution, Record
 from graph_fixtures import Graph
 from graphql import NonNullTypeNode, OperationDefinitionNode, parse
-from test_operations import OPERATIONS, Pages, supplier_journey
+from test_operations import OPERATIONS, whole_journey
 
 from bff.auth import Role
 from bff.schema import schema
@@ -36,12 +35,7 @@ def differential(monkeypatch: pytest.MonkeyPatch) -> Iterator[Record]:
 async def test_the_journey_through_every_operation_answers_the_same_planned(
     bff: Bff, differential: Record
 ) -> None:
-    sockets: list[aiohttp.ClientWebSocketResponse] = []
-    try:
-        await supplier_journey(Pages(bff), bff, sockets)
-    finally:
-        for ws in sockets:
-            await ws.close()
+    await whole_journey(bff)
     assert differential.operations == set(OPERATIONS)
     assert differential.compared > len(OPERATIONS)
 

@@ -101,15 +101,20 @@ async def pushed(ws: aiohttp.ClientWebSocketResponse, field: str) -> dict[str, A
     return value
 
 
-async def test_a_supplier_goes_from_the_banner_to_a_repayment_with_the_page_operations(bff: Bff) -> None:
-    # The subscriptions stay open to the end: closing a socket while the server still resolves a late event
-    # for it (a repeated admission or application change) leaves that event's resolvers unawaited.
+async def whole_journey(bff: Bff) -> None:
+    """`supplier_journey`, its subscriptions open to the end: closing a socket while the server still
+    resolves a late event for it (a repeated admission or application change) leaves that event's
+    resolvers unawaited."""
     sockets: list[aiohttp.ClientWebSocketResponse] = []
     try:
         await supplier_journey(Pages(bff), bff, sockets)
     finally:
         for ws in sockets:
             await ws.close()
+
+
+async def test_a_supplier_goes_from_the_banner_to_a_repayment_with_the_page_operations(bff: Bff) -> None:
+    await whole_journey(bff)
 
 
 async def supplier_journey(pages: Pages, bff: Bff, sockets: list[aiohttp.ClientWebSocketResponse]) -> None:
