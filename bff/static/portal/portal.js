@@ -36,8 +36,7 @@
     const node = document.createElement(tag);
     for (const [key, value] of Object.entries(attrs || {})) {
       if (value === null || value === undefined || value === false) continue;
-      if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
-      else if (key === "class") node.className = value;
+      if (key === "class") node.className = value;
       else node.setAttribute(key, value === true ? "" : String(value));
     }
     for (const child of children.flat()) {
@@ -257,12 +256,11 @@
     const mine = screenNumber;
     let first = true;
     return function paint(...nodes) {
-      if (mine !== screenNumber) return false;
+      if (mine !== screenNumber) return;
       // A screen's first paint replaces the last screen's nodes outright: one that merely looks the same
       // (an empty message box) belongs to the other screen's code.
       place(app, nodes.filter(function (n) { return n !== null && n !== undefined; }), !first);
       first = false;
-      return true;
     };
   }
 
@@ -847,13 +845,13 @@
     const paint = painter();
     const data = await run("Notices", {first: 50});
     const notices = data.viewer.notices.edges.map(function (e) { return e.node; });
+    showUnread(data.viewer.notices.unreadCount);
     const unread = notices.filter(function (n) { return !n.readAt; }).map(function (n) { return n.id; });
     const markAll = el("button", {type: "button", id: "mark-read", class: "secondary", disabled: unread.length === 0}, "全部标为已读");
     markAll.addEventListener("click", async function () {
       const result = (await run("MarkNoticesRead", {ids: unread})).markNoticesRead;
       if (result.userErrors.length) { toast(result.userErrors[0].message, "error"); return; }
-      await refreshUnread();
-      route();
+      route(); // the list read again, and with it the badge
     });
     paint(heading("消息通知"), el("div", {class: "actions"}, markAll),
       notices.length ? el("ul", {class: "notices"}, notices.map(function (n) {
