@@ -2,9 +2,12 @@
 
     async with in_transaction(db.CONNECTION) as connection:
         admission = ...  # the state change
-        message = await enqueue(HandlerPush(...), aggregate_type="admission",
-                                aggregate_id=str(admission.id), connection=connection)
-    await delivery.deliver(message.id)  # try now; `OutboxDelivery.run` retries what is left
+        message = await delivery.enqueue_claimed(HandlerPush(...), aggregate_type="admission",
+                                                 aggregate_id=str(admission.id), connection=connection)
+    await delivery.deliver_claimed(message.id)  # try now; `OutboxDelivery.run` retries what is left
+
+The message is written claimed for that first attempt, so a background pass does not take it from under
+the mutation (which would then answer "pending" while the bank was there).
 
 A message stores the typed push (`bff.domain.bank_pushes`); `WebankClient.push` alone turns it
 into a request and the answer into a typed result, and `results.apply_result` applies that result;

@@ -47,13 +47,20 @@ from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from bff import db
-from bff.domain.bank_pushes import PushResult, UnreadablePushError, result_fields, stored_push
+from bff.domain.bank_pushes import (
+    PushResult,
+    UnreadablePushError,
+    WebankPush,
+    result_fields,
+    stored_push,
+)
 from bff.domain.push_errors import PUSH_GAVE_UP as GAVE_UP
 from bff.domain.push_errors import PUSH_UNREADABLE as UNREADABLE
 from bff.domain.statuses import OutboxStatus
 from bff.errors import UpstreamResponseError, UpstreamUnavailableError
 from bff.integrations.webank import WebankClient
 from bff.models import OutboxMessage
+from bff.outbox.messages import enqueue
 from bff.outbox.policy import OutboxPolicy, utcnow
 
 logger = logging.getLogger("bff.outbox")
@@ -120,6 +127,46 @@ class OutboxDelivery:
         Upstream problems become the outcome; database errors propagate (the lease, if taken, expires).
         """
         return (await self._attempt(message_id)).outcome
+
+    async def enqueue_claimed(
+        self, push: WebankPush, *, aggregate_type: str, aggregate_id: str, connection: BaseDBAsyncClient
+    ) -> OutboxMessage:
+        """Write `push` in the caller's transaction, claimed for the caller's own first attempt.
+
+        The mutation that writes a push sends it right after its commit (`deliver_claimed`). Written
+        unclaimed, it was due at once, and a background pass could claim it in between: the mutation's
+        own attempt then found it taken and answered "still pending" although the bank was there. Written
+        claimed, only the writer sends it; should the writer die first, the lease runs out and a pass
+        delivers it like any interrupted attempt.
+        """
+        return await enqueue(
+            push,
+            aggregate_type=aggregate_type,
+            aggregate_id=aggregate_id,
+            connection=connection,
+            claimed_until=self._now() + self._policy.lease,
+        )
+
+    async def deliver_claimed(self, message_id: int) -> DeliveryOutcome:
+        """Send a message written by `enqueue_claimed`, once the transaction that wrote it has committed.
+
+        An older message of the same aggregate still pending goes first: the claim is released for a
+        background pass to deliver both in order.
+        """
+        message = await OutboxMessage.get_or_none(id=message_id)
+        if message is None:
+            raise LookupError(f"there is no outbox message {message_id}")
+        if message.status is not OutboxStatus.PENDING:
+            return _settled(message.status)
+        if message.attempts != 1:  # the lease ran out before the commit, and a pass took the message over
+            return DeliveryOutcome.BUSY
+        if await self._waits_for_older(message):
+            await OutboxMessage.filter(id=message_id, status=OutboxStatus.PENDING, attempts=1).update(
+                attempts=0, locked_until=None
+            )
+            logger.debug("%s: waits for an older message of %s", _label(message), _aggregate(message))
+            return DeliveryOutcome.BUSY
+        return (await self._send(message)).outcome
 
     async def deliver_due(self, limit: int = 50) -> int:
         """One pass over due messages, oldest first; returns how many were delivered.

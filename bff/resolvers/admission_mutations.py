@@ -27,7 +27,7 @@ from datetime import UTC, date, datetime
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from bff import db, outbox
+from bff import db
 from bff.context import Context
 from bff.domain.bank_pushes import HandlerPush, SupplierPush
 from bff.domain.calendar import shanghai_date
@@ -184,7 +184,7 @@ async def open_financing(context: Context) -> AdmissionOutcome:
         )
         pushed = None
         if opened:
-            pushed = await outbox.enqueue(
+            pushed = await context.services.outbox.enqueue_claimed(
                 supplier_push(profile, statistics),
                 aggregate_type=AGGREGATE,
                 aggregate_id=str(current.id),
@@ -240,7 +240,7 @@ async def submit_handler(context: Context, name: str, phone: str, email: str) ->
         )
         pushed = None
         if changed:
-            pushed = await outbox.enqueue(
+            pushed = await context.services.outbox.enqueue_claimed(
                 HandlerPush(
                     credit_code=current.credit_code or "",
                     name=form.name,
@@ -266,7 +266,7 @@ async def _registration_url(admission: Admission) -> str | None:
 async def _hand_over(context: Context, admission_id: int, pushed: OutboxMessage | None) -> Admission:
     """Try the push committed with the change at once (the outbox retries if WeBank is away); tell subscribers."""
     if pushed is not None:
-        await context.services.outbox.deliver(pushed.id)
+        await context.services.outbox.deliver_claimed(pushed.id)
     admission = await Admission.get(id=admission_id)
     await _publish(context, admission)
     return admission

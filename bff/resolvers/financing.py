@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 
 from tortoise.transactions import in_transaction
 
-from bff import db, outbox
+from bff import db
 from bff.context import Context
 from bff.domain.bank_pushes import OrdersPush, PushedOrder
 from bff.domain.financeability import (
@@ -190,7 +190,7 @@ async def apply_for_order_financing(context: Context, order_keys: list[OrderKey]
                     amount_fen=yuan_to_fen(line.order.amount),
                     financeable_fen=yuan_to_fen(line.financeable),
                 )
-            pushed = await outbox.enqueue(
+            pushed = await context.services.outbox.enqueue_claimed(
                 orders_push(admission.credit_code or "", result),
                 aggregate_type=APPLICATION_AGGREGATE,
                 aggregate_id=str(application.id),
@@ -206,7 +206,7 @@ async def apply_for_order_financing(context: Context, order_keys: list[OrderKey]
         )
         busy = await _orders_in_financing([line.order for line in result.lines])
         return FinancingOutcome(quote=result, refusals=[_already_in_financing(busy)])
-    await context.services.outbox.deliver(pushed.id)
+    await context.services.outbox.deliver_claimed(pushed.id)
     application = await FinancingApplication.get(id=application.id)
     return FinancingOutcome(quote=result, application=application, redirect_url=application.financing_url)
 

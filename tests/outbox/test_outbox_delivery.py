@@ -13,6 +13,7 @@ import pytest
 from outbox_support import (
     CallLog,
     bank_down,
+    create_admission,
     credit_code_of,
     enqueue_push,
     later,
@@ -20,6 +21,7 @@ from outbox_support import (
     new_session,
     open_admission,
     opened,
+    supplier_push,
     webank_client,
 )
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -350,3 +352,84 @@ async def test_an_unreadable_stored_push_fails_at_once_and_sends_nothing(
     assert stored_broken.last_error is not None
     assert stored_broken.last_error.startswith("unreadable supplier.push push (KeyError")
     assert calls.posts() == []
+
+
+async def test_a_message_written_claimed_is_sent_by_its_writer_and_no_pass_takes_it_meanwhile(
+    webank: WebankClient, sandbox: RunningSandbox
+) -> None:
+    calls = CallLog(sandbox)
+    credit_code = made_up_credit_code()
+    outbox = delivery(webank, Recorder())
+    async with in_transaction(bff_db.CONNECTION) as connection:
+        admission = await create_admission(connection, credit_code)
+        message = await outbox.enqueue_claimed(
+            supplier_push(sandbox.state.today, credit_code),
+            aggregate_type="admission",
+            aggregate_id=str(admission.id),
+            connection=connection,
+        )
+    # The mutation has committed and is about to send: a background pass in between leaves it alone.
+    assert await delivery(webank).deliver_due() == 0
+    assert calls.posts() == []
+
+    assert await outbox.deliver_claimed(message.id) is DeliveryOutcome.DELIVERED
+
+    stored = await reload(message)
+    assert (stored.status, stored.attempts, stored.locked_until) == (OutboxStatus.DELIVERED, 1, None)
+    assert (await Admission.get(id=admission.id)).apply_no == assert_pushed_once(sandbox, stored)
+    assert await outbox.deliver_claimed(message.id) is DeliveryOutcome.ALREADY_DELIVERED
+    assert len(calls.posts()) == 1
+
+
+async def test_a_claimed_message_whose_writer_died_is_delivered_once_the_lease_runs_out(
+    webank: WebankClient, sandbox: RunningSandbox
+) -> None:
+    policy = OutboxPolicy()
+    credit_code = made_up_credit_code()
+    async with in_transaction(bff_db.CONNECTION) as connection:
+        message = await delivery(webank).enqueue_claimed(
+            supplier_push(sandbox.state.today, credit_code),
+            aggregate_type="admission",
+            aggregate_id=credit_code,
+            connection=connection,
+        )
+    after_lease = utcnow() + policy.lease + timedelta(seconds=1)
+
+    assert await delivery(webank, clock=lambda: after_lease).deliver_due() == 1
+
+    stored = await reload(message)
+    assert (stored.status, stored.attempts) == (OutboxStatus.DELIVERED, 2)
+    assert_pushed_once(sandbox, stored)
+    # The writer, waking up late, finds it delivered and sends nothing.
+    assert await delivery(webank).deliver_claimed(message.id) is DeliveryOutcome.ALREADY_DELIVERED
+
+
+async def test_a_claimed_message_behind_an_older_pending_one_is_released_to_go_in_order(
+    webank: WebankClient, sandbox: RunningSandbox
+) -> None:
+    calls = CallLog(sandbox)
+    credit_code = made_up_credit_code()
+    handler_path = f"/v1/suppliers/{credit_code}/handler"
+    with bank_down(sandbox):
+        push = await enqueue_push(sandbox, credit_code, aggregate_id="admission-2")
+        assert await delivery(webank).deliver(push.id) is DeliveryOutcome.PENDING
+    outbox = delivery(webank)
+    async with in_transaction(bff_db.CONNECTION) as connection:
+        handler = await outbox.enqueue_claimed(
+            HandlerPush(credit_code, "张三", "13800000000", "zhang@example.com"),
+            aggregate_type="admission",
+            aggregate_id="admission-2",
+            connection=connection,
+        )
+
+    assert await outbox.deliver_claimed(handler.id) is DeliveryOutcome.BUSY
+
+    released = await reload(handler)
+    assert (released.status, released.attempts, released.locked_until) == (OutboxStatus.PENDING, 0, None)
+    assert calls.posts(handler_path) == []
+    retry_at = (await reload(push)).next_attempt_at + timedelta(seconds=1)
+    later_outbox = delivery(webank, clock=lambda: retry_at)
+    assert await later_outbox.deliver_due() + await later_outbox.deliver_due() == 2
+    assert (await reload(push)).status is OutboxStatus.DELIVERED
+    assert (await reload(handler)).status is OutboxStatus.DELIVERED
+    assert len(calls.posts(handler_path)) == 1
