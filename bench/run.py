@@ -625,11 +625,14 @@ async def fanout(bench: Bench, make_server: Callable[[str], Awaitable[Process]])
             await subscribers.open()
             rss_after = server.rss_kib()
             latencies: list[float] = []
-            for _ in range(2 + bench.repeats):
+            events = 2 + bench.repeats
+            cpu = server.cpu_seconds()
+            for _ in range(events):
                 latencies += await subscribers.one_event(
                     lambda server=server: post_notification(bench.http, server.url, repayment("WBB0001"))  # type: ignore[misc]
                 )
                 await asyncio.sleep(0.3)
+            cpu_ms_per_event = (server.cpu_seconds() - cpu) * 1000 / events
             await subscribers.close()
         finally:
             server.stop()
@@ -637,6 +640,7 @@ async def fanout(bench: Bench, make_server: Callable[[str], Awaitable[Process]])
             "p50_ms": statistics.median(latencies),
             "p99_ms": percentile(latencies, 0.99),
             "kib_per_subscriber": (rss_after - rss_before) / SUBSCRIBERS,
+            "cpu_ms_per_event": cpu_ms_per_event,
         }
         print(f"  fanout {mode}: {row[mode]}", flush=True)
     bench.results["fanout"] = row
@@ -694,6 +698,7 @@ def table(results: dict[str, Any]) -> str:
         fan = results["fanout"]
         cells = " · ".join(
             f"{mode.replace('_', '-')}: p50 {fan[mode]['p50_ms']:.0f} / **p99 {fan[mode]['p99_ms']:.0f} ms**, "
+            f"{fan[mode]['cpu_ms_per_event']:.0f} ms server CPU per event, "
             f"{fan[mode]['kib_per_subscriber']:.0f} KiB/subscriber"
             for mode in fan
         )
