@@ -281,7 +281,7 @@ async def apply_loan_settled(occurred_at: datetime, data: Mapping[str, Any], con
         await _free_orders(loan, conn)
         on = shanghai_date(settled.settled_at or occurred_at)
         await create_notice(loan.supplier_code, notices.settled(loan.loan_no, on), conn)
-    await _derive_overdue_record(loan, conn)
+    await _derive_overdue_record(await Loan.filter(id=loan.id).using_db(conn).get(), conn)  # now SETTLED
 
 
 # --- loan.overdue and repayment.posted: the overdue record -----------------------------------------------
@@ -339,6 +339,7 @@ async def apply_repayment_posted(
             )
         )
         if updated:
+            loan.outstanding_principal_fen = max(outstanding - principal_fen, 0)
             break
         loan = await Loan.filter(id=loan.id).using_db(conn).get()
     else:
@@ -369,10 +370,11 @@ async def _derive_overdue_record(loan: Loan, conn: BaseDBAsyncClient) -> None:
 
     Derived afresh from every processed report, repayment and the settlement, so the outcome is the same
     whatever order the notifications came in; a repeated one finds everything in line already.
+
+    `loan` is the row as this transaction now has it, locked by `_loan`: the lock makes concurrent events
+    of one loan derive one after the other on PostgreSQL, each seeing what the one before committed
+    (SQLite writes one transaction at a time anyway).
     """
-    # On PostgreSQL the row lock makes concurrent events of one loan derive one after the other, each
-    # seeing what the one before committed (SQLite writes one transaction at a time anyway).
-    loan = await Loan.filter(id=loan.id).using_db(conn).select_for_update().get()
     if loan.status in (LoanStatus.PROCESSING, LoanStatus.FAILED):
         return
     reports = await _overdue_reports(loan, conn)
